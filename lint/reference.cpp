@@ -1,0 +1,432 @@
+#include "lint/reference.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace okd {
+namespace {
+
+// The grammar of distribution/reference (regexp.go), spelled out piece by piece so that each
+// part can be checked against upstream. Go's regexp and RE2 share leftmost-first semantics, so
+// the captured domain/path split is the same as upstream's.
+const std::string kAlphanumeric = "[a-z0-9]+";
+const std::string kSeparator = "(?:[._]|__|[-]+)";
+const std::string kDomainNameComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const std::string kOptionalPort = "(?::[0-9]+)?";
+const std::string kTag = "[\\w][\\w.-]{0,127}";
+const std::string kDigest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
+const std::string kIpv6Address = "\\[(?:[a-fA-F0-9:]+)\\]";
+const std::string kDomainName = kDomainNameComponent + "(?:\\." + kDomainNameComponent + ")*";
+const std::string kHost = "(?:" + kDomainName + "|" + kIpv6Address + ")";
+const std::string kDomainAndPort = kHost + kOptionalPort;
+const std::string kPathComponent = kAlphanumeric + "(?:" + kSeparator + kAlphanumeric + ")*";
+const std::string kRemoteName = kPathComponent + "(?:/" + kPathComponent + ")*";
+const std::string kNamePattern = "(?:" + kDomainAndPort + "/)?" + kRemoteName;
+
+constexpr size_t kRepositoryNameTotalLengthMax = 255;
+
+const RE2& reference_regexp() {
+  static const RE2 re("(" + kNamePattern + ")(?::(" + kTag + "))?(?:@(" + kDigest + "))?");
+  return re;
+}
+const RE2& anchored_name_regexp() {
+  static const RE2 re("(?:(" + kDomainAndPort + ")/)?(" + kRemoteName + ")");
+  return re;
+}
+const RE2& identifier_regexp() {
+  static const RE2 re("[a-f0-9]{64}");
+  return re;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool fail(std::string* error, std::string message) {
+  if (error) *error = std::move(message);
+  return false;
+}
+
+// go-digest's Parse: a registered algorithm and an encoded part of exactly the right length in
+// lowercase hex.
+bool validate_digest(std::string_view digest, std::string* error) {
+  const size_t colon = digest.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == digest.size())
+    return fail(error, "invalid checksum digest format");
+  const std::string_view algorithm = digest.substr(0, colon);
+  const std::string_view encoded = digest.substr(colon + 1);
+  static const RE2 format("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
+  if (!RE2::FullMatch(re2::StringPiece(digest.data(), digest.size()), format))
+    return fail(error, "invalid checksum digest format");
+  size_t hex_length = 0;
+  if (algorithm == "sha256") hex_length = 64;
+  else if (algorithm == "sha384") hex_length = 96;
+  else if (algorithm == "sha512") hex_length = 128;
+  else return fail(error, "unsupported digest algorithm");
+  const bool lower_hex = std::all_of(encoded.begin(), encoded.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  if (encoded.size() != hex_length) return fail(error, "invalid checksum digest length");
+  if (!lower_hex) return fail(error, "invalid checksum digest format");
+  return true;
+}
+
+// splitDockerDomain: which part of the text is a registry host, with Hub names canonicalised.
+struct DomainSplit {
+  std::string domain;
+  std::string remainder;
+  bool explicit_domain = false;
+};
+
+DomainSplit split_docker_domain(std::string_view name) {
+  const size_t slash = name.find('/');
+  if (slash == std::string_view::npos) {
+    // A lone word is a Hub name even when it looks like a host ("localhost", "example.com").
+    return {std::string(kDockerHubDomain), "library/" + std::string(name), false};
+  }
+  const std::string_view maybe_domain = name.substr(0, slash);
+  const std::string_view maybe_remote = name.substr(slash + 1);
+  DomainSplit split;
+  if (maybe_domain == "localhost" ||
+      maybe_domain.find_first_of(".:") != std::string_view::npos ||
+      to_lower(maybe_domain) != maybe_domain) {
+    split = {std::string(maybe_domain), std::string(maybe_remote), true};
+    if (maybe_domain == "index.docker.io") split.domain = std::string(kDockerHubDomain);
+  } else {
+    split = {std::string(kDockerHubDomain), std::string(name), false};
+  }
+  if (split.domain == kDockerHubDomain && split.remainder.find('/') == std::string::npos)
+    split.remainder = "library/" + split.remainder;
+  return split;
+}
+
+}  // namespace
+
+std::string ImageReference::name() const { return domain.empty() ? path : domain + "/" + path; }
+
+std::optional<ImageReference> parse_image_reference(std::string_view text, std::string* error) {
+  const re2::StringPiece text_piece(text.data(), text.size());
+  if (RE2::FullMatch(text_piece, identifier_regexp())) {
+    fail(error, "invalid repository name (" + std::string(text) +
+                    "), cannot specify 64-byte hexadecimal strings");
+    return std::nullopt;
+  }
+  const DomainSplit split = split_docker_domain(text);
+  const std::string remote = split.remainder.substr(0, split.remainder.find(':'));
+  if (to_lower(remote) != remote) {
+    fail(error, "invalid reference format: repository name (" + remote + ") must be lowercase");
+    return std::nullopt;
+  }
+
+  // distribution/reference's Parse() on the canonical text.
+  const std::string canonical = split.domain + "/" + split.remainder;
+  std::string name, tag, digest;
+  if (!RE2::FullMatch(canonical, reference_regexp(), &name, &tag, &digest)) {
+    const std::string lowered = to_lower(canonical);
+    if (lowered != canonical && RE2::FullMatch(lowered, reference_regexp()))
+      fail(error, "repository name must be lowercase");
+    else
+      fail(error, "invalid reference format");
+    return std::nullopt;
+  }
+  ImageReference ref;
+  ref.original = std::string(text);
+  ref.explicit_domain = split.explicit_domain;
+  if (!RE2::FullMatch(name, anchored_name_regexp(), &ref.domain, &ref.path)) {
+    ref.domain.clear();
+    ref.path = name;
+  }
+  if (ref.path.size() > kRepositoryNameTotalLengthMax) {
+    fail(error, "repository name must not be more than 255 characters");
+    return std::nullopt;
+  }
+  if (!tag.empty()) ref.tag = tag;
+  if (!digest.empty()) {
+    if (!validate_digest(digest, error)) return std::nullopt;
+    ref.digest = digest;
+  }
+  return ref;
+}
+
+// ---------------------------------------------------------------------------------------------
+// registries.conf: a small TOML reader that understands just enough structure to find the
+// [aliases] table and skip everything else safely (multi-line arrays, inline tables, strings).
+
+namespace {
+
+class TomlAliasReader {
+ public:
+  explicit TomlAliasReader(std::string_view text) : text_(text) {}
+
+  std::map<std::string, std::string> read() {
+    while (skip_blank_and_comments()) {
+      if (peek() == '[') {
+        read_table_header();
+      } else {
+        read_key_value();
+      }
+      skip_to_line_end();
+    }
+    return aliases_;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  std::vector<std::string> table_;  // current table's key path
+  std::map<std::string, std::string> aliases_;
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek() const { return at_end() ? '\0' : text_[pos_]; }
+  bool starts_with(std::string_view s) const { return text_.substr(pos_).starts_with(s); }
+
+  void skip_spaces() {
+    while (!at_end() && (peek() == ' ' || peek() == '\t')) ++pos_;
+  }
+  void skip_comment() {
+    if (peek() == '#')
+      while (!at_end() && peek() != '\n') ++pos_;
+  }
+  // Moves to the next statement; false at the end of the text.
+  bool skip_blank_and_comments() {
+    while (!at_end()) {
+      const char c = peek();
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') ++pos_;
+      else if (c == '#') skip_comment();
+      else return true;
+    }
+    return false;
+  }
+  void skip_to_line_end() {
+    while (!at_end() && peek() != '\n') ++pos_;
+  }
+
+  // A basic ("...") or literal ('...') string, single- or multi-line; pos_ is at the quote.
+  std::string read_string() {
+    const char quote = peek();
+    const std::string_view triple = quote == '"' ? "\"\"\"" : "'''";
+    const bool multiline = starts_with(triple);
+    pos_ += multiline ? 3 : 1;
+    if (multiline && peek() == '\n') ++pos_;  // a newline right after the opening is trimmed
+    std::string out;
+    while (!at_end()) {
+      if (multiline ? starts_with(triple) : peek() == quote) {
+        pos_ += multiline ? 3 : 1;
+        return out;
+      }
+      const char c = peek();
+      if (!multiline && c == '\n') return out;  // unterminated: stop at the line end
+      if (quote == '"' && c == '\\' && pos_ + 1 < text_.size()) {
+        const char e = text_[pos_ + 1];
+        pos_ += 2;
+        switch (e) {
+          case 'n': out.push_back('\n'); break;
+          case 't': out.push_back('\t'); break;
+          case 'r': out.push_back('\r'); break;
+          case 'b': out.push_back('\b'); break;
+          case 'f': out.push_back('\f'); break;
+          case '"': out.push_back('"'); break;
+          case '\\': out.push_back('\\'); break;
+          case 'u':
+          case 'U': {
+            const size_t digits = e == 'u' ? 4 : 8;
+            const std::string_view hex = text_.substr(pos_, digits);
+            pos_ += hex.size();
+            append_utf8(out, hex);
+            break;
+          }
+          default: out.push_back(e); break;  // includes line-ending backslash pieces
+        }
+        continue;
+      }
+      out.push_back(c);
+      ++pos_;
+    }
+    return out;
+  }
+
+  static void append_utf8(std::string& out, std::string_view hex) {
+    unsigned long code = 0;
+    for (char h : hex) {
+      if (!std::isxdigit(static_cast<unsigned char>(h))) return;
+      code = code * 16 + static_cast<unsigned long>(std::isdigit(static_cast<unsigned char>(h))
+                                                         ? h - '0'
+                                                         : std::tolower(static_cast<unsigned char>(h)) - 'a' + 10);
+    }
+    if (code < 0x80) {
+      out.push_back(static_cast<char>(code));
+    } else if (code < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    } else if (code < 0x110000) {
+      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+    }
+  }
+
+  // key ( '.' key )*, each bare or quoted.
+  std::vector<std::string> read_key_path() {
+    std::vector<std::string> path;
+    while (!at_end()) {
+      skip_spaces();
+      if (peek() == '"' || peek() == '\'') {
+        path.push_back(read_string());
+      } else {
+        const size_t start = pos_;
+        while (!at_end() && (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_' ||
+                             peek() == '-'))
+          ++pos_;
+        if (pos_ == start) break;
+        path.emplace_back(text_.substr(start, pos_ - start));
+      }
+      skip_spaces();
+      if (peek() != '.') break;
+      ++pos_;
+    }
+    return path;
+  }
+
+  void read_table_header() {
+    ++pos_;
+    const bool array_table = peek() == '[';
+    if (array_table) ++pos_;
+    table_ = read_key_path();
+    // An array-of-tables entry is never the aliases table itself.
+    if (array_table) table_.push_back("[]");
+  }
+
+  void read_key_value() {
+    std::vector<std::string> key = read_key_path();
+    skip_spaces();
+    if (peek() != '=') return;  // not a statement we understand; the line is skipped
+    ++pos_;
+    skip_spaces();
+    std::vector<std::string> full = table_;
+    full.insert(full.end(), key.begin(), key.end());
+    if (full.size() == 2 && full[0] == "aliases" && (peek() == '"' || peek() == '\'')) {
+      aliases_[full[1]] = read_string();
+      return;
+    }
+    skip_value();
+  }
+
+  // Skips one value, including arrays and inline tables that span lines.
+  void skip_value() {
+    int depth = 0;
+    while (!at_end()) {
+      const char c = peek();
+      if (c == '"' || c == '\'') {
+        read_string();
+        continue;
+      }
+      if (c == '#') {
+        skip_comment();
+        continue;
+      }
+      if (c == '[' || c == '{') ++depth;
+      if (c == ']' || c == '}') --depth;
+      if (c == '\n' && depth <= 0) return;
+      ++pos_;
+    }
+  }
+};
+
+std::string read_file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Strips ":tag" (only after the last '/') and "@digest" from a name as written.
+std::string_view strip_tag_and_digest(std::string_view name) {
+  if (const size_t at = name.find('@'); at != std::string_view::npos) name = name.substr(0, at);
+  const size_t last_slash = name.rfind('/');
+  const size_t colon = name.rfind(':');
+  if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash))
+    name = name.substr(0, colon);
+  return name;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+RegistryAliases RegistryAliases::parse(std::string_view toml_text) {
+  RegistryAliases result;
+  result.aliases = TomlAliasReader(toml_text).read();
+  return result;
+}
+
+void RegistryAliases::merge(const RegistryAliases& later) {
+  for (const auto& [name, value] : later.aliases) aliases[name] = value;
+}
+
+RegistryAliases RegistryAliases::load(const std::filesystem::path& containers_dir) {
+  RegistryAliases result;
+  std::error_code ec;
+  const auto main_file = containers_dir / "registries.conf";
+  if (std::filesystem::is_regular_file(main_file, ec)) result.merge(parse(read_file_text(main_file)));
+
+  std::vector<std::filesystem::path> drop_ins;
+  const auto drop_in_dir = containers_dir / "registries.conf.d";
+  if (std::filesystem::is_directory(drop_in_dir, ec)) {
+    for (std::filesystem::directory_iterator it(drop_in_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code type_ec;
+      if (it->path().extension() == ".conf" && it->is_regular_file(type_ec)) drop_ins.push_back(it->path());
+    }
+  }
+  std::sort(drop_ins.begin(), drop_ins.end(),
+            [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
+  for (const auto& file : drop_ins) result.merge(parse(read_file_text(file)));
+
+  // An empty value erases the alias once all files are merged.
+  std::erase_if(result.aliases, [](const auto& entry) { return entry.second.empty(); });
+  return result;
+}
+
+std::optional<std::string> RegistryAliases::lookup(std::string_view short_name) const {
+  const auto it = aliases.find(std::string(strip_tag_and_digest(short_name)));
+  if (it == aliases.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+bool is_under_proxy(std::string_view reference_text, std::string_view proxy) {
+  while (!proxy.empty() && proxy.back() == '/') proxy.remove_suffix(1);
+  if (proxy.empty() || reference_text.size() <= proxy.size() + 1) return false;
+  if (reference_text[proxy.size()] != '/') return false;
+  const size_t host_end = std::min(proxy.find('/'), proxy.size());
+  return iequals(reference_text.substr(0, host_end), proxy.substr(0, host_end)) &&
+         reference_text.substr(host_end, proxy.size() - host_end) == proxy.substr(host_end);
+}
+
+std::string proxied_reference(const ImageReference& ref, std::string_view proxy) {
+  while (!proxy.empty() && proxy.back() == '/') proxy.remove_suffix(1);
+  std::string out(proxy);
+  out += '/';
+  out += ref.path;
+  if (ref.tag) out += ":" + *ref.tag;
+  if (ref.digest) out += "@" + *ref.digest;
+  return out;
+}
+
+}  // namespace okd
