@@ -1,0 +1,516 @@
+#include "lint/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+extern char** environ;
+
+namespace okd {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 10> kKnownKeys = {
+    "proxy",  "ignore",     "severity",               "failure-threshold", "default-uid",
+    "port-map", "target",   "build-args",             "disable-inline-ignores", "profile"};
+
+std::string where_prefix(const std::string& file, int line) {
+  if (line > 0) return file + ":" + std::to_string(line) + ": ";
+  return file.empty() ? std::string() : file + ": ";
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> split(std::string_view s, char separator) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t end = s.find(separator, start);
+    parts.push_back(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+// Whole-string decimal integer; no sign, spaces or other bases.
+std::optional<long long> parse_integer(std::string_view s) {
+  if (s.empty() || !std::isdigit(static_cast<unsigned char>(s.front()))) return std::nullopt;
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+  const std::string v = lower(trim(s));
+  if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+  if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+  return std::nullopt;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string unknown_key_message(const std::string& key) {
+  std::string message = "unknown key '" + key + "'";
+  std::string_view best;
+  size_t best_distance = 3;  // suggest only close spellings
+  const std::string normalised = lower(key);
+  for (std::string_view known : kKnownKeys) {
+    std::string candidate = normalised;
+    std::replace(candidate.begin(), candidate.end(), '_', '-');
+    const size_t d = edit_distance(candidate, known);
+    if (d < best_distance) {
+      best_distance = d;
+      best = known;
+    }
+  }
+  if (!best.empty()) message += " (did you mean '" + std::string(best) + "'?)";
+  return message;
+}
+
+// Port checks shared by the YAML and environment forms; error text without location.
+std::optional<std::string> check_port_pair(long long from, long long to) {
+  if (from < 1 || from > 65535) return "port " + std::to_string(from) + " is out of range 1..65535";
+  if (to < 1 || to > 65535) return "port " + std::to_string(to) + " is out of range 1..65535";
+  if (to < 1024)
+    return "port " + std::to_string(from) + " must map to an unprivileged port (1024..65535), not " +
+           std::to_string(to);
+  return std::nullopt;
+}
+
+std::optional<std::pair<int, int>> parse_port_pair_text(std::string_view text, std::string* error) {
+  const size_t colon = text.find(':');
+  const auto from = colon == std::string_view::npos ? std::nullopt : parse_integer(trim(text.substr(0, colon)));
+  const auto to = colon == std::string_view::npos ? std::nullopt : parse_integer(trim(text.substr(colon + 1)));
+  if (!from || !to) {
+    *error = "expected PORT:TARGET such as 80:8080, not '" + std::string(text) + "'";
+    return std::nullopt;
+  }
+  if (auto problem = check_port_pair(*from, *to)) {
+    *error = *problem;
+    return std::nullopt;
+  }
+  return std::pair<int, int>(static_cast<int>(*from), static_cast<int>(*to));
+}
+
+std::optional<std::optional<Severity>> parse_severity_setting(std::string_view s) {
+  if (s == "off") return std::optional<Severity>();
+  if (s == "error") return std::optional<Severity>(Severity::Error);
+  if (s == "warning") return std::optional<Severity>(Severity::Warning);
+  if (s == "info") return std::optional<Severity>(Severity::Info);
+  return std::nullopt;
+}
+
+std::optional<std::optional<Severity>> parse_threshold(std::string_view s) {
+  if (s == "none") return std::optional<Severity>();
+  if (s == "off") return std::nullopt;  // "off" is a severity override word, not a threshold
+  return parse_severity_setting(s);
+}
+
+std::optional<uint32_t> parse_uid(std::string_view s) {
+  const auto value = parse_integer(s);
+  if (!value || *value < 1 || *value > std::numeric_limits<int32_t>::max()) return std::nullopt;
+  return static_cast<uint32_t>(*value);
+}
+
+bool is_profile(std::string_view s) { return s == "default" || s == "certification"; }
+
+std::string normalise_proxy(std::string_view s) {
+  s = trim(s);
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  return std::string(s);
+}
+
+// Problems with a proxy value, without location.
+std::optional<std::string> check_proxy(const std::string& proxy) {
+  if (proxy.empty()) return "must name a registry host and path such as registry.example/base";
+  if (proxy.find("://") != std::string::npos)
+    return "must be a registry host and path without a scheme, not '" + proxy + "'";
+  if (std::any_of(proxy.begin(), proxy.end(), [](unsigned char c) { return std::isspace(c); }))
+    return "must not contain spaces";
+  return std::nullopt;
+}
+
+// One YAML document being applied; knows the file name for errors.
+class YamlApplier {
+ public:
+  YamlApplier(Config& config, std::string file) : config_(config), file_(std::move(file)) {}
+
+  void apply(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(file_, e.mark.is_null() ? 0 : e.mark.line + 1, "invalid YAML: " + e.msg);
+    }
+    if (!root || root.IsNull()) return;  // an empty file changes nothing
+    if (!root.IsMap()) fail(root, "the configuration must be a mapping of keys to values");
+
+    std::set<std::string> seen;
+    for (const auto& entry : root) {
+      const YAML::Node& key_node = entry.first;
+      const YAML::Node& value = entry.second;
+      if (!key_node.IsScalar()) fail(key_node, "keys must be plain names");
+      const std::string key = key_node.Scalar();
+      if (!seen.insert(key).second) fail(key_node, "duplicate key '" + key + "'");
+      apply_key(key, key_node, value);
+    }
+  }
+
+ private:
+  Config& config_;
+  std::string file_;
+
+  static int line_of(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? 0 : mark.line + 1;
+  }
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+    throw ConfigError(file_, line_of(node), message);
+  }
+  // Values that are missing (`key:` alone) have no useful mark of their own; point at the key.
+  [[noreturn]] void fail_value(const YAML::Node& key, const YAML::Node& value, const std::string& message) const {
+    const int line = line_of(value);
+    throw ConfigError(file_, line > 0 && !value.IsNull() ? line : line_of(key), message);
+  }
+
+  std::string scalar(const std::string& name, const YAML::Node& key, const YAML::Node& value) const {
+    if (!value || value.IsNull()) fail_value(key, value, "'" + name + "' needs a value");
+    if (!value.IsScalar()) fail_value(key, value, "'" + name + "' must be a single value, not a list or mapping");
+    return value.Scalar();
+  }
+
+  void apply_key(const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
+    if (key == "proxy") {
+      const std::string proxy = normalise_proxy(scalar(key, key_node, value));
+      if (auto problem = check_proxy(proxy)) fail_value(key_node, value, "'proxy' " + *problem);
+      config_.proxy = proxy;
+    } else if (key == "ignore") {
+      apply_ignore(key_node, value);
+    } else if (key == "severity") {
+      apply_severity(key_node, value);
+    } else if (key == "failure-threshold") {
+      const std::string text = scalar(key, key_node, value);
+      const auto threshold = parse_threshold(text);
+      if (!threshold)
+        fail_value(key_node, value, "'failure-threshold' must be one of error, warning, info, none, not '" + text + "'");
+      config_.failure_threshold = *threshold;
+    } else if (key == "default-uid") {
+      const std::string text = scalar(key, key_node, value);
+      const auto uid = parse_uid(text);
+      if (!uid)
+        fail_value(key_node, value,
+                   "'default-uid' must be an integer from 1 to 2147483647 (not 0: OKD never runs as root), not '" +
+                       text + "'");
+      config_.default_uid = *uid;
+    } else if (key == "port-map") {
+      apply_port_map(key_node, value);
+    } else if (key == "target") {
+      const std::string text = scalar(key, key_node, value);
+      if (trim(text).empty()) fail_value(key_node, value, "'target' must name a build stage");
+      config_.target = text;
+    } else if (key == "build-args") {
+      apply_build_args(key_node, value);
+    } else if (key == "disable-inline-ignores") {
+      const std::string text = scalar(key, key_node, value);
+      const auto flag = parse_bool(text);
+      if (!flag)
+        fail_value(key_node, value, "'disable-inline-ignores' must be true or false, not '" + text + "'");
+      config_.disable_inline_ignores = *flag;
+    } else if (key == "profile") {
+      const std::string text = scalar(key, key_node, value);
+      if (!is_profile(text))
+        fail_value(key_node, value, "'profile' must be default or certification, not '" + text + "'");
+      config_.profile = text;
+    } else {
+      fail(key_node, unknown_key_message(key));
+    }
+  }
+
+  void apply_ignore(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsNull()) {
+      config_.ignore.clear();
+      return;
+    }
+    if (!value.IsSequence()) fail_value(key, value, "'ignore' must be a list of rule ids such as [OKD101]");
+    std::set<std::string> ids;
+    for (const auto& item : value) {
+      if (!item.IsScalar() || !is_rule_id(item.Scalar()))
+        fail(item, "'ignore' entries must be rule ids such as OKD101, not '" +
+                       (item.IsScalar() ? item.Scalar() : std::string("a list or mapping")) + "'");
+      ids.insert(item.Scalar());
+    }
+    config_.ignore = std::move(ids);
+  }
+
+  void apply_severity(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsNull()) return;
+    if (!value.IsMap()) fail_value(key, value, "'severity' must map rule ids to error, warning, info or off");
+    for (const auto& entry : value) {
+      if (!entry.first.IsScalar() || !is_rule_id(entry.first.Scalar()))
+        fail(entry.first, "'severity' keys must be rule ids such as OKD101, not '" +
+                              (entry.first.IsScalar() ? entry.first.Scalar() : std::string("a list or mapping")) +
+                              "'");
+      const std::string id = entry.first.Scalar();
+      const std::string text = scalar("severity: " + id, entry.first, entry.second);
+      const auto setting = parse_severity_setting(text);
+      if (!setting)
+        fail_value(entry.first, entry.second,
+                   "'severity' for " + id + " must be one of error, warning, info, off, not '" + text + "'");
+      config_.severity[id] = *setting;
+    }
+  }
+
+  void apply_port_map(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsNull()) return;
+    if (value.IsMap()) {
+      for (const auto& entry : value) {
+        const std::string from_text = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+        const std::string to_text = scalar("port-map: " + from_text, entry.first, entry.second);
+        const auto from = parse_integer(from_text);
+        const auto to = parse_integer(to_text);
+        if (!from) fail(entry.first, "'port-map' keys must be port numbers, not '" + from_text + "'");
+        if (!to) fail_value(entry.first, entry.second, "'port-map' targets must be port numbers, not '" + to_text + "'");
+        if (auto problem = check_port_pair(*from, *to)) fail_value(entry.first, entry.second, "'port-map': " + *problem);
+        config_.port_map[static_cast<int>(*from)] = static_cast<int>(*to);
+      }
+      return;
+    }
+    if (value.IsSequence()) {
+      for (const auto& item : value) {
+        if (!item.IsScalar()) fail(item, "'port-map' list entries must look like \"80:8080\"");
+        std::string error;
+        const auto pair = parse_port_pair_text(item.Scalar(), &error);
+        if (!pair) fail(item, "'port-map': " + error);
+        config_.port_map[pair->first] = pair->second;
+      }
+      return;
+    }
+    fail_value(key, value, "'port-map' must be a mapping (80: 8080) or a list (\"80:8080\")");
+  }
+
+  void apply_build_args(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsNull()) return;
+    if (!value.IsMap()) fail_value(key, value, "'build-args' must map argument names to values");
+    for (const auto& entry : value) {
+      if (!entry.first.IsScalar() || entry.first.Scalar().empty())
+        fail(entry.first, "'build-args' keys must be argument names");
+      const std::string name = entry.first.Scalar();
+      if (name.find('=') != std::string::npos || name.find_first_of(" \t") != std::string::npos)
+        fail(entry.first, "'build-args' name '" + name + "' must not contain '=' or spaces");
+      config_.build_args[name] = scalar("build-args: " + name, entry.first, entry.second);
+    }
+  }
+};
+
+std::string read_config_file(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw ConfigError(path.string(), 0, "is a directory, not a configuration file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path.string(), 0, "cannot read configuration file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::string env_value(const std::map<std::string, std::string>& env, const std::string& name) {
+  const auto it = env.find(name);
+  return it == env.end() ? std::string() : it->second;
+}
+
+fs::path without_trailing_separator(fs::path p) {
+  while (!p.has_filename() && p.has_relative_path()) p = p.parent_path();
+  return p;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file_name, int line_number, const std::string& text)
+    : std::runtime_error(where_prefix(file_name, line_number) + text),
+      file(std::move(file_name)),
+      line(line_number),
+      message(text) {}
+
+bool is_rule_id(std::string_view id) {
+  return id.size() == 6 && id.starts_with("OKD") &&
+         std::all_of(id.begin() + 3, id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int Config::map_port(int port) const {
+  if (const auto it = port_map.find(port); it != port_map.end()) return it->second;
+  if (port == 80) return 8080;
+  if (port == 443) return 8443;
+  if (port > 0 && port < 1024) return port + 8000;
+  return port;
+}
+
+std::optional<Severity> Config::effective_severity(const std::string& rule_id, Severity default_severity) const {
+  if (ignore.count(rule_id)) return std::nullopt;
+  if (const auto it = severity.find(rule_id); it != severity.end()) return it->second;
+  return default_severity;
+}
+
+void apply_config_yaml(Config& config, std::string_view yaml_text, const std::string& file_name) {
+  YamlApplier(config, file_name).apply(yaml_text);
+}
+
+Config parse_config_yaml(std::string_view yaml_text, const std::string& file_name) {
+  Config config;
+  apply_config_yaml(config, yaml_text, file_name);
+  return config;
+}
+
+void apply_environment(Config& config, const std::map<std::string, std::string>& env) {
+  const auto get = [&](const char* name) -> std::optional<std::string> {
+    const std::string value(trim(env_value(env, name)));
+    if (value.empty()) return std::nullopt;
+    return value;
+  };
+  const auto fail = [](const char* name, const std::string& message) { throw ConfigError(name, 0, message); };
+
+  if (const auto v = get("OKDLINT_PROXY")) {
+    const std::string proxy = normalise_proxy(*v);
+    if (auto problem = check_proxy(proxy)) fail("OKDLINT_PROXY", "the proxy " + *problem);
+    config.proxy = proxy;
+  }
+  if (const auto v = get("OKDLINT_IGNORE")) {
+    std::set<std::string> ids;
+    for (std::string_view part : split(*v, ',')) {
+      part = trim(part);
+      if (part.empty()) continue;
+      if (!is_rule_id(part)) fail("OKDLINT_IGNORE", "'" + std::string(part) + "' is not a rule id such as OKD101");
+      ids.insert(std::string(part));
+    }
+    config.ignore = std::move(ids);
+  }
+  if (const auto v = get("OKDLINT_FAILURE_THRESHOLD")) {
+    const auto threshold = parse_threshold(lower(*v));
+    if (!threshold) fail("OKDLINT_FAILURE_THRESHOLD", "must be one of error, warning, info, none, not '" + *v + "'");
+    config.failure_threshold = *threshold;
+  }
+  if (const auto v = get("OKDLINT_DEFAULT_UID")) {
+    const auto uid = parse_uid(*v);
+    if (!uid) fail("OKDLINT_DEFAULT_UID", "must be an integer from 1 to 2147483647, not '" + *v + "'");
+    config.default_uid = *uid;
+  }
+  if (const auto v = get("OKDLINT_PORT_MAP")) {
+    std::map<int, int> ports;
+    for (std::string_view part : split(*v, ',')) {
+      part = trim(part);
+      if (part.empty()) continue;
+      std::string error;
+      const auto pair = parse_port_pair_text(part, &error);
+      if (!pair) fail("OKDLINT_PORT_MAP", error);
+      ports[pair->first] = pair->second;
+    }
+    config.port_map = std::move(ports);
+  }
+  if (const auto v = get("OKDLINT_TARGET")) config.target = *v;
+  if (const auto v = get("OKDLINT_BUILD_ARGS")) {
+    std::map<std::string, std::string> args;
+    for (std::string_view part : split(*v, ',')) {
+      if (trim(part).empty()) continue;
+      const size_t equals = part.find('=');
+      const std::string_view name = trim(part.substr(0, equals));
+      if (equals == std::string_view::npos || name.empty())
+        fail("OKDLINT_BUILD_ARGS", "expected NAME=VALUE pairs separated by commas, not '" + std::string(part) + "'");
+      args[std::string(name)] = std::string(part.substr(equals + 1));
+    }
+    config.build_args = std::move(args);
+  }
+  if (const auto v = get("OKDLINT_DISABLE_INLINE_IGNORES")) {
+    const auto flag = parse_bool(*v);
+    if (!flag) fail("OKDLINT_DISABLE_INLINE_IGNORES", "must be 1, true, 0 or false, not '" + *v + "'");
+    config.disable_inline_ignores = *flag;
+  }
+  if (const auto v = get("OKDLINT_PROFILE")) {
+    if (!is_profile(*v)) fail("OKDLINT_PROFILE", "must be default or certification, not '" + *v + "'");
+    config.profile = *v;
+  }
+}
+
+std::optional<fs::path> discover_config_file(const fs::path& start_dir, const std::map<std::string, std::string>& env) {
+  std::error_code ec;
+  fs::path dir = without_trailing_separator(fs::absolute(start_dir, ec).lexically_normal());
+  if (fs::is_regular_file(dir, ec)) dir = dir.parent_path();
+  while (!dir.empty()) {
+    for (const char* name : {".okdlint.yaml", ".okdlint.yml"}) {
+      const fs::path candidate = dir / name;
+      if (fs::is_regular_file(candidate, ec)) return candidate;
+    }
+    if (fs::exists(dir / ".git", ec)) break;  // repository root: do not read a parent's settings
+    const fs::path parent = dir.parent_path();
+    if (parent == dir) break;
+    dir = parent;
+  }
+
+  fs::path user_dir;
+  const fs::path xdg = env_value(env, "XDG_CONFIG_HOME");
+  const std::string home = env_value(env, "HOME");
+  if (!xdg.empty() && xdg.is_absolute()) user_dir = xdg / "okdlint";
+  else if (!home.empty()) user_dir = fs::path(home) / ".config" / "okdlint";
+  if (user_dir.empty()) return std::nullopt;
+  for (const char* name : {"config.yaml", "config.yml"}) {
+    const fs::path candidate = user_dir / name;
+    if (fs::is_regular_file(candidate, ec)) return candidate;
+  }
+  return std::nullopt;
+}
+
+Config load_config(const fs::path& start_dir, const std::optional<fs::path>& explicit_file,
+                   const std::map<std::string, std::string>& env) {
+  Config config;
+  const std::optional<fs::path> file = explicit_file ? explicit_file : discover_config_file(start_dir, env);
+  if (file) {
+    apply_config_yaml(config, read_config_file(*file), file->string());
+    config.loaded_from.push_back(file->string());
+  }
+  apply_environment(config, env);
+  return config;
+}
+
+std::map<std::string, std::string> current_environment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view text(*entry);
+    const size_t equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    const std::string_view name = text.substr(0, equals);
+    if (name.starts_with("OKDLINT_") || name == "HOME" || name == "XDG_CONFIG_HOME")
+      env.emplace(std::string(name), std::string(text.substr(equals + 1)));
+  }
+  return env;
+}
+
+}  // namespace okd
