@@ -1,0 +1,35 @@
+// Reporters: turn sorted diagnostics into what a person or a CI system reads (terminal text, JSON,
+// SARIF 2.1.0, GitHub workflow commands, GitLab Code Quality, Checkstyle XML).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lint/diagnostic.h"
+#include "lint/source.h"
+
+namespace okd {
+
+enum class ReportFormat { Tty, Json, Sarif, Github, Gitlab, Checkstyle };
+
+// "tty", "json", "sarif", "github", "gitlab", "checkstyle"; nullopt for anything else.
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+std::string_view to_string(ReportFormat format);
+
+struct ReportInput {
+  std::vector<Diagnostic> diagnostics;  // already sorted (file, line, column, rule)
+  std::vector<RuleInfo> rules;          // every known rule, for SARIF driver.rules
+  // The source of a linted file, or nullptr for images and unknown files.
+  std::function<const SourceFile*(const std::string& file)> source_for;
+  std::vector<std::string> files;  // every input linted, in order (checkstyle lists clean files too)
+  bool color = false;              // tty only; the caller decides (isatty && !NO_COLOR)
+  std::string tool_version;        // "0.1.0"
+};
+
+void write_report(ReportFormat format, const ReportInput& input, std::ostream& out);
+
+}  // namespace okd
