@@ -123,18 +123,24 @@ std::optional<std::pair<int, int>> parse_port_pair_text(std::string_view text, s
   return std::pair<int, int>(static_cast<int>(*from), static_cast<int>(*to));
 }
 
-std::optional<std::optional<Severity>> parse_severity_setting(std::string_view s) {
-  if (s == "off") return std::optional<Severity>();
-  if (s == "error") return std::optional<Severity>(Severity::Error);
-  if (s == "warning") return std::optional<Severity>(Severity::Warning);
-  if (s == "info") return std::optional<Severity>(Severity::Info);
-  return std::nullopt;
+// Severity override words; false for anything else. (Out-parameters rather than a nested
+// optional, which GCC 12 flags with a false maybe-uninitialized warning at -O2.)
+bool parse_severity_setting(std::string_view s, std::optional<Severity>* out) {
+  if (s == "off") *out = std::nullopt;
+  else if (s == "error") *out = Severity::Error;
+  else if (s == "warning") *out = Severity::Warning;
+  else if (s == "info") *out = Severity::Info;
+  else return false;
+  return true;
 }
 
-std::optional<std::optional<Severity>> parse_threshold(std::string_view s) {
-  if (s == "none") return std::optional<Severity>();
-  if (s == "off") return std::nullopt;  // "off" is a severity override word, not a threshold
-  return parse_severity_setting(s);
+// Failure thresholds: a severity, or "none" (never fail) stored as nullopt.
+bool parse_threshold(std::string_view s, std::optional<Severity>* out) {
+  if (s == "none") {
+    *out = std::nullopt;
+    return true;
+  }
+  return s != "off" && parse_severity_setting(s, out);
 }
 
 std::optional<uint32_t> parse_uid(std::string_view s) {
@@ -222,10 +228,8 @@ class YamlApplier {
       apply_severity(key_node, value);
     } else if (key == "failure-threshold") {
       const std::string text = scalar(key, key_node, value);
-      const auto threshold = parse_threshold(text);
-      if (!threshold)
+      if (!parse_threshold(text, &config_.failure_threshold))
         fail_value(key_node, value, "'failure-threshold' must be one of error, warning, info, none, not '" + text + "'");
-      config_.failure_threshold = *threshold;
     } else if (key == "default-uid") {
       const std::string text = scalar(key, key_node, value);
       const auto uid = parse_uid(text);
@@ -284,11 +288,11 @@ class YamlApplier {
                               "'");
       const std::string id = entry.first.Scalar();
       const std::string text = scalar("severity: " + id, entry.first, entry.second);
-      const auto setting = parse_severity_setting(text);
-      if (!setting)
+      std::optional<Severity> setting;
+      if (!parse_severity_setting(text, &setting))
         fail_value(entry.first, entry.second,
                    "'severity' for " + id + " must be one of error, warning, info, off, not '" + text + "'");
-      config_.severity[id] = *setting;
+      config_.severity[id] = setting;
     }
   }
 
@@ -415,9 +419,8 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
     config.ignore = std::move(ids);
   }
   if (const auto v = get("OKDLINT_FAILURE_THRESHOLD")) {
-    const auto threshold = parse_threshold(lower(*v));
-    if (!threshold) fail("OKDLINT_FAILURE_THRESHOLD", "must be one of error, warning, info, none, not '" + *v + "'");
-    config.failure_threshold = *threshold;
+    if (!parse_threshold(lower(*v), &config.failure_threshold))
+      fail("OKDLINT_FAILURE_THRESHOLD", "must be one of error, warning, info, none, not '" + *v + "'");
   }
   if (const auto v = get("OKDLINT_DEFAULT_UID")) {
     const auto uid = parse_uid(*v);
