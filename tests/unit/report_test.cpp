@@ -414,28 +414,43 @@ TEST(SarifReportTest, ValidatesAgainstTheOasisSchema) {
 
   fs::path script = dir.path() / "validate.py";
   write_file(script,
-             "import json, sys\n"
+             "import json, re, sys\n"
              "import jsonschema\n"
+             "# jsonschema checks 'uri' only with optional packages; RFC 3986 characters suffice here.\n"
+             "checker = jsonschema.FormatChecker()\n"
+             "URI_CHARS = r\"(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/?#]|%[0-9A-Fa-f]{2})*\"\n"
+             "@checker.checks('uri')\n"
+             "def is_uri(value):\n"
+             "    return re.fullmatch(r'[A-Za-z][A-Za-z0-9+.-]*:' + URI_CHARS, value) is not None\n"
+             "@checker.checks('uri-reference')\n"
+             "def is_uri_reference(value):\n"
+             "    first = re.split(r'[/?#]', value)[0]\n"
+             "    if ':' in first and not re.fullmatch(r'[A-Za-z][A-Za-z0-9+.-]*:.*', value):\n"
+             "        return False\n"
+             "    return re.fullmatch(URI_CHARS, value) is not None\n"
              "schema = json.load(open(sys.argv[1]))\n"
-             "validator = jsonschema.Draft4Validator(schema,\n"
-             "    format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)\n"
+             "validator = jsonschema.Draft4Validator(schema, format_checker=checker)\n"
              "failed = False\n"
              "for path in sys.argv[2:]:\n"
              "    for error in validator.iter_errors(json.load(open(path))):\n"
              "        failed = True\n"
              "        print(path, list(error.absolute_path), error.message)\n"
-             "sys.exit(1 if failed else 0)\n");
+             "sys.exit(3 if failed else 0)  # not 1, which is what a crash of the script returns\n");
   std::string command = "python3 '" + script.string() + "' '" + kSarifSchema.string() + "' '" + full.string() +
                         "' '" + none.string() + "'";
   EXPECT_EQ(run_shell(command), 0) << "SARIF does not validate; the errors are printed above";
 
-  // The check must be able to fail: a level SARIF does not know is rejected.
-  json broken = json::parse(render(ReportFormat::Sarif, f.input));
-  broken["runs"][0]["results"][0]["level"] = "fatal";
-  fs::path bad = dir.path() / "broken.sarif";
-  write_file(bad, broken.dump());
-  EXPECT_EQ(run_shell(command.substr(0, command.find(full.string()) - 1) + "'" + bad.string() + "' >/dev/null"),
-            1);
+  // The check must be able to fail: a level SARIF does not know, or a URI with a raw space.
+  std::string validate_prefix = command.substr(0, command.find(full.string()) - 1);
+  json unknown_level = json::parse(render(ReportFormat::Sarif, f.input));
+  unknown_level["runs"][0]["results"][0]["level"] = "fatal";
+  json raw_space = json::parse(render(ReportFormat::Sarif, f.input));
+  raw_space["runs"][0]["results"][7]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "app image.tar";
+  for (const json& broken : {unknown_level, raw_space}) {
+    fs::path bad = dir.path() / "broken.sarif";
+    write_file(bad, broken.dump());
+    EXPECT_EQ(run_shell(validate_prefix + "'" + bad.string() + "' >/dev/null"), 3) << broken.dump(2);
+  }
 }
 
 TEST(SarifReportTest, ResultsPointAtTheirRulesAndRegions) {
