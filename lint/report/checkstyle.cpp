@@ -69,8 +69,7 @@ void write_checkstyle(const ReportInput& input, std::ostream& out) {
     }
     out << ">\n";
     for (const Diagnostic* d : diagnostics) {
-      std::string message = d->message;
-      if (!d->logical_location.empty()) message += " (at " + d->logical_location + ")";
+      std::string message = message_with_location(*d);
       out << "    <error line=\"" << d->range.begin.line << "\"";
       if (!is_image_finding(*d, source_of(input, *d))) out << " column=\"" << d->range.begin.column << "\"";
       out << " severity=\"" << to_string(d->severity) << "\" message=\"" << xml_escape_attribute(message)

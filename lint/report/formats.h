@@ -23,6 +23,10 @@ const SourceFile* source_of(const ReportInput& input, const Diagnostic& d);
 // Image findings have no source position, only a path or config field inside the image.
 bool is_image_finding(const Diagnostic& d, const SourceFile* source);
 
+// The message, followed by " (at /etc/passwd)" when the finding has a logical location: formats
+// with no field for it would otherwise lose where in an image the problem is.
+std::string message_with_location(const Diagnostic& d);
+
 // GitHub Actions workflow commands (@actions/core escapeData / escapeProperty).
 std::string github_escape_data(std::string_view text);
 std::string github_escape_property(std::string_view text);

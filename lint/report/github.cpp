@@ -58,10 +58,7 @@ void write_github(const ReportInput& input, std::ostream& out) {
       }
     }
     out << ",title=" << github_escape_property(d.rule_id + " " + d.rule_name) << "::";
-    std::string message = d.message;
-    // An image finding has no line to anchor to; keep where in the image it is.
-    if (!d.logical_location.empty()) message += " (at " + d.logical_location + ")";
-    out << github_escape_data(message) << '\n';
+    out << github_escape_data(message_with_location(d)) << '\n';
   }
 }
 

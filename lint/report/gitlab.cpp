@@ -80,11 +80,9 @@ void write_gitlab(const ReportInput& input, std::ostream& out) {
   for (const Diagnostic& d : input.diagnostics) {
     std::string anchor = anchor_text(d, source_of(input, d));
     uint32_t occurrence = seen[{d.file, d.rule_id, d.message, anchor}]++;
-    std::string description = d.message;
-    if (!d.logical_location.empty()) description += " (at " + d.logical_location + ")";
     report.push_back({
         {"type", "issue"},
-        {"description", description},
+        {"description", message_with_location(d)},
         {"check_name", d.rule_id},
         {"fingerprint", gitlab_fingerprint(d.file, d.rule_id, d.message, anchor, occurrence)},
         {"severity", std::string(gitlab_severity(d.severity))},

@@ -56,6 +56,12 @@ bool is_image_finding(const Diagnostic& d, const SourceFile* source) {
          d.range.begin.column == 1;
 }
 
+std::string message_with_location(const Diagnostic& d) {
+  std::string message = d.message;
+  if (!d.logical_location.empty()) message.append(" (at ").append(d.logical_location).append(")");
+  return message;
+}
+
 }  // namespace report
 
 }  // namespace okd

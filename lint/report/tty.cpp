@@ -148,7 +148,8 @@ void write_tty(const ReportInput& input, std::ostream& out) {
     const SourceFile* source = source_of(input, d);
     std::string location = terminal_safe(d.file, " ");
     if (!is_image_finding(d, source)) {
-      location += ":" + std::to_string(d.range.begin.line) + ":" + std::to_string(d.range.begin.column);
+      location.append(":").append(std::to_string(d.range.begin.line));
+      location.append(":").append(std::to_string(d.range.begin.column));
     }
     location += ":";
     std::string label = std::string(to_string(d.severity)) + "[" + terminal_safe(d.rule_id, " ") + "]";
