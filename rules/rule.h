@@ -13,7 +13,7 @@
 namespace okd {
 
 struct ContainerfileContext;  // lint/containerfile_context.h
-struct ImageContext;          // lint/image/image_context.h
+struct ImageContext;          // rules/image_engine.h
 
 // Collects diagnostics for one input; fills in file, rule id/name and severity from the rule.
 class DiagnosticSink {

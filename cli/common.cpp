@@ -1,0 +1,140 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "lint/text.h"
+
+namespace fs = std::filesystem;
+
+namespace okd::cli {
+
+
+std::string located(const std::string& file, int line, const std::string& what) {
+  if (line > 0) return file + ":" + std::to_string(line) + ": " + what;
+  return file + ": " + what;
+}
+
+void print_error(const std::string& message) { std::cerr << "okdlint: " << message << "\n"; }
+
+bool is_containerfile_name(const std::string& name) {
+  for (const char* base : {"Dockerfile", "Containerfile"}) {
+    std::string b = base;
+    if (name == b) return true;
+    if (name.size() > b.size() + 1 && name.starts_with(b + ".")) return true;   // Dockerfile.prod
+    if (name.size() > b.size() + 1 && name.ends_with("." + b)) return true;     // app.Dockerfile
+  }
+  return false;
+}
+
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (p == "-" || !fs::is_directory(p, ec)) {
+      out.push_back(p);
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+    if (ec) throw InputError(located(p, 0, ec.message()));
+    for (; it != end; it.increment(ec)) {
+      if (ec) break;
+      const std::string name = it->path().filename().string();
+      if (it->is_directory(ec)) {
+        if (name == ".git" || name == "node_modules" || name == "vendor") it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec) && is_containerfile_name(name)) found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(located(path, 0, "is a directory"));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(located(path, 0, std::string("cannot open: ") + std::strerror(errno)));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string read_stdin() {
+  std::stringstream ss;
+  ss << std::cin.rdbuf();
+  return ss.str();
+}
+
+bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+bool color_wanted(bool is_terminal) {
+  const char* no_color = std::getenv("NO_COLOR");
+  return is_terminal && (no_color == nullptr || *no_color == '\0');
+}
+
+void ConfigOptions::add_to(CLI::App& app) {
+  app.add_option("--config", config_file, "Configuration file (default: .okdlint.yaml found upward, then ~/.config/okdlint/config.yaml)");
+  app.add_option("--proxy", proxy, "Docker Hub proxy prefix, e.g. registry.example/base");
+  app.add_option("--ignore", ignore, "Rule ids to skip (repeatable, or comma separated)")->delimiter(',');
+  app.add_option("--failure-threshold", failure_threshold, "Exit 1 on findings at or above: error|warning|info|none");
+  app.add_option("--target", target, "Build target stage (default: the last stage)");
+  app.add_option("--build-arg", build_args, "NAME=VALUE as for podman/docker build (repeatable)");
+  app.add_option("--default-uid", default_uid, "Numeric uid that fixes use for USER (default 1001)");
+  app.add_option("--port-map", port_map, "Port remap FROM:TO for fixes (repeatable; default 80:8080, 443:8443, p<1024: p+8000)")->delimiter(',');
+  app.add_option("--profile", profile, "Rule profile: default | certification");
+  app.add_flag("--disable-inline-ignores", disable_inline_ignores, "Ignore `# okdlint ignore=` pragmas");
+}
+
+Config ConfigOptions::load_for(const std::string& input_path) const {
+  fs::path dir = input_path == "-" ? fs::current_path() : fs::absolute(input_path).parent_path();
+  std::optional<fs::path> explicit_file;
+  if (config_file) explicit_file = *config_file;
+  Config config;
+  try {
+    config = load_config(dir, explicit_file, current_environment());
+  } catch (const ConfigError& e) {
+    throw InputError(e.what());
+  }
+  // Command-line flags win over files and environment: express them as a YAML overlay so they
+  // are validated by the same code.
+  std::ostringstream yaml;
+  if (proxy) yaml << "proxy: \"" << *proxy << "\"\n";
+  if (!ignore.empty()) {
+    yaml << "ignore:\n";
+    for (const std::string& id : config.ignore) yaml << "  - " << id << "\n";
+    for (const std::string& id : ignore) yaml << "  - \"" << ascii_upper(id) << "\"\n";
+  }
+  if (failure_threshold) yaml << "failure-threshold: \"" << *failure_threshold << "\"\n";
+  if (target) yaml << "target: \"" << *target << "\"\n";
+  if (default_uid) yaml << "default-uid: " << *default_uid << "\n";
+  if (profile) yaml << "profile: \"" << *profile << "\"\n";
+  if (disable_inline_ignores) yaml << "disable-inline-ignores: true\n";
+  if (!port_map.empty()) {
+    yaml << "port-map:\n";
+    for (const std::string& m : port_map) yaml << "  - \"" << m << "\"\n";
+  }
+  try {
+    apply_config_yaml(config, yaml.str(), "command line");
+  } catch (const ConfigError& e) {
+    throw InputError(std::string("command line: ") + e.message);
+  }
+  for (const std::string& arg : build_args) {
+    size_t eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--build-arg " + arg + ": expected NAME=VALUE");
+    config.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
+  }
+  return config;
+}
+
+}  // namespace okd::cli

@@ -1,0 +1,62 @@
+// Shared by the okdlint subcommands: input discovery, file reading, errors, terminal checks.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "lint/config.h"
+
+namespace okd::cli {
+
+// Exit codes: 0 clean, 1 findings at or above the failure threshold, 2 usage or input errors.
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+// An input or usage problem; what() is "FILE:LINE: what is wrong" or "FILE: what is wrong".
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+std::string located(const std::string& file, int line, const std::string& what);
+
+// Prints "okdlint: <message>" on stderr.
+void print_error(const std::string& message);
+
+// Containerfile names recognised when walking directories.
+bool is_containerfile_name(const std::string& file_name);
+
+// Expands directories (recursively, skipping .git, node_modules, vendor) into Containerfiles;
+// files are kept as given. "-" stays "-".
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths);
+
+std::string read_file(const std::string& path);  // throws InputError
+std::string read_stdin();
+
+bool stdout_is_terminal();
+bool stderr_is_terminal();
+bool color_wanted(bool is_terminal);  // terminal and no NO_COLOR
+
+// Options shared by every command that loads configuration.
+struct ConfigOptions {
+  std::optional<std::string> config_file;
+  std::optional<std::string> proxy;
+  std::vector<std::string> ignore;
+  std::optional<std::string> failure_threshold;
+  std::optional<std::string> target;
+  std::vector<std::string> build_args;
+  std::optional<uint32_t> default_uid;
+  std::vector<std::string> port_map;
+  std::optional<std::string> profile;
+  bool disable_inline_ignores = false;
+
+  void add_to(CLI::App& app);
+  // Config for one input: discovered from its directory, then environment, then these flags.
+  Config load_for(const std::string& input_path) const;
+};
+
+}  // namespace okd::cli

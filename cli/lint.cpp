@@ -1,0 +1,148 @@
+#include "cli/lint.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "lint/image/image.h"
+#include "lint/report/reporter.h"
+#include "okdlint_version.h"
+#include "rules/engine.h"
+#include "rules/image_engine.h"
+#include "rules/rule.h"
+
+namespace fs = std::filesystem;
+
+namespace okd::cli {
+namespace {
+
+// stdin is spooled to a temporary file: an image's manifest usually comes after its blobs, and
+// the content decides whether it is an image or a Containerfile.
+class SpooledStdin {
+ public:
+  SpooledStdin() {
+    std::string tmpl = (fs::temp_directory_path() / "okdlint-stdin-XXXXXX").string();
+    int fd = mkstemp(tmpl.data());
+    if (fd < 0) throw InputError("-: cannot create a temporary file for stdin");
+    path_ = tmpl;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+      if (write(fd, buf, n) != static_cast<ssize_t>(n)) {
+        close(fd);
+        throw InputError("-: cannot spool stdin to " + path_);
+      }
+    }
+    close(fd);
+  }
+  ~SpooledStdin() {
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::set<std::string> changed_files(const std::string& ref) {
+  std::string command = "git diff --name-only --diff-filter=d --relative " + std::string("'") + ref + "' -- 2>&1";
+  std::set<std::string> out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw InputError("--changed-since: cannot run git");
+  char line[4096];
+  std::string text;
+  while (std::fgets(line, sizeof line, pipe)) {
+    std::string l = line;
+    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+    text += l + "\n";
+    if (!l.empty()) out.insert(fs::weakly_canonical(l).string());
+  }
+  if (pclose(pipe) != 0) throw InputError("--changed-since " + ref + ": git diff failed: " + text.substr(0, text.find('\n')));
+  return out;
+}
+
+}  // namespace
+
+void LintOptions::add_to(CLI::App& app) {
+  app.add_option("paths", paths, "Containerfiles, directories, image archives, OCI layouts, config JSON, or - for stdin");
+  app.add_option("-f,--format", format, "Output: tty | json | sarif | github | gitlab | checkstyle")
+      ->check(CLI::IsMember({"tty", "json", "sarif", "github", "gitlab", "checkstyle"}));
+  app.add_option("--stdin-filename", stdin_filename, "Name to report for input read from stdin");
+  app.add_option("--select", select, "Only these rule ids (repeatable, or comma separated)")->delimiter(',');
+  app.add_option("--changed-since", changed_since, "Only lint files changed since this git ref");
+  app.add_option("--platform", platform, "Image platform to lint in multi-platform images (os/arch[/variant])");
+  app.add_flag("--all-platforms", all_platforms, "Lint every platform of a multi-platform image");
+  config.add_to(app);
+}
+
+int run_lint(const LintOptions& options) {
+  auto format = parse_report_format(options.format);
+  if (!format) throw InputError("unknown format '" + options.format + "'");
+  std::vector<std::string> inputs = expand_inputs(options.paths);
+  if (options.changed_since) {
+    std::set<std::string> changed = changed_files(*options.changed_since);
+    std::erase_if(inputs, [&](const std::string& p) { return p != "-" && !changed.count(fs::weakly_canonical(p).string()); });
+  }
+  RuleSelection selection;
+  for (const std::string& id : options.select) selection.select.insert(id);
+
+  RegistryAliases aliases = RegistryAliases::load();
+  std::vector<std::unique_ptr<SourceFile>> sources;
+  std::map<std::string, const SourceFile*> source_by_name;
+  ReportInput report;
+  report.rules = all_rule_infos();
+  report.tool_version = OKDLINT_VERSION;
+  bool fail = false;
+
+  for (const std::string& input : inputs) {
+    std::unique_ptr<SpooledStdin> spooled;
+    std::string path = input;
+    std::string display = input;
+    if (input == "-") {
+      spooled = std::make_unique<SpooledStdin>();
+      path = spooled->path();
+      display = options.stdin_filename.value_or("-");
+    }
+    Config config = options.config.load_for(input == "-" ? display : input);
+    std::vector<Diagnostic> found;
+    if (looks_like_image(path)) {
+      ImageLintOptions image_options;
+      image_options.platform = options.platform;
+      image_options.all_platforms = options.all_platforms;
+      image_options.progress = stderr_is_terminal();
+      try {
+        found = lint_image_input(path, display, config, selection, image_options);
+      } catch (const ImageError& e) {
+        throw InputError(located(display, 0, e.what()));
+      }
+    } else {
+      auto source = std::make_unique<SourceFile>(display, read_file(path));
+      ContainerfileLint result = lint_containerfile(*source, config, aliases, selection);
+      if (!result.model.error.empty()) throw InputError(located(display, 0, result.model.error));
+      found = std::move(result.diagnostics);
+      source_by_name[display] = source.get();
+      sources.push_back(std::move(source));
+    }
+    for (const Diagnostic& d : found) fail = fail || config.fails(d.severity);
+    report.files.push_back(display);
+    report.diagnostics.insert(report.diagnostics.end(), found.begin(), found.end());
+  }
+
+  report.source_for = [&](const std::string& file) -> const SourceFile* {
+    auto it = source_by_name.find(file);
+    return it == source_by_name.end() ? nullptr : it->second;
+  };
+  report.color = *format == ReportFormat::Tty && color_wanted(stdout_is_terminal());
+  write_report(*format, report, std::cout);
+  std::cout.flush();
+  return fail ? kExitFindings : kExitClean;
+}
+
+}  // namespace okd::cli

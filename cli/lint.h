@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/common.h"
+
+namespace okd::cli {
+
+struct LintOptions {
+  std::vector<std::string> paths;
+  std::string format = "tty";
+  std::optional<std::string> stdin_filename;
+  std::vector<std::string> select;
+  std::optional<std::string> changed_since;
+  std::string platform = "linux/amd64";
+  bool all_platforms = false;
+  std::optional<std::string> containerfile;  // for image inputs: map findings back to lines
+  ConfigOptions config;
+
+  void add_to(CLI::App& app);
+};
+
+int run_lint(const LintOptions& options);
+
+}  // namespace okd::cli

@@ -1,0 +1,309 @@
+#include "lint/model.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "lint/text.h"
+
+namespace okd {
+namespace {
+
+// BuildKit defines these automatically in the global scope; their values depend on the build
+// machine and --platform, so they are unknown here unless given with --build-arg.
+constexpr const char* kPlatformArgs[] = {"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+                                         "BUILDPLATFORM",  "BUILDOS",  "BUILDARCH",  "BUILDVARIANT"};
+
+VarLookup lookup_in(const VarMap& vars) {
+  return [&vars](std::string_view name) -> const Var* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : &it->second;
+  };
+}
+
+std::optional<int> parse_port_number(std::string_view s) {
+  if (s.empty() || s.size() > 5) return std::nullopt;
+  int value = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+void parse_port_spec(ExposedPort& port) {
+  if (!port.value.known) return;
+  std::string_view v = port.value.value;
+  size_t slash = v.find('/');
+  if (slash != std::string_view::npos) {
+    port.protocol = ascii_lower(v.substr(slash + 1));
+    v = v.substr(0, slash);
+  }
+  size_t dash = v.find('-');
+  port.first = parse_port_number(v.substr(0, dash));
+  port.last = dash == std::string_view::npos ? port.first : parse_port_number(v.substr(dash + 1));
+}
+
+std::string join_path(const std::string& base, const std::string& rel) {
+  if (!rel.empty() && rel[0] == '/') return rel;
+  if (base.empty() || base.back() == '/') return base + rel;
+  return base + "/" + rel;
+}
+
+bool is_shell_name(std::string_view argv0) {
+  size_t slash = argv0.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+  return base == "sh" || base == "bash" || base == "ash" || base == "dash" || base == "zsh" || base == "ksh";
+}
+
+ShellWord word_from_arg(const Word& w, const SourceFile& source) {
+  ShellWord sw;
+  sw.value = w.value;
+  sw.raw = std::string(source.text().substr(w.range.begin.offset, w.range.size()));
+  sw.range = w.range;
+  sw.literal = true;
+  return sw;
+}
+
+std::vector<SimpleCommand> commands_of(const Instruction& ins, const SourceFile& source) {
+  std::vector<SimpleCommand> out;
+  if (ins.json_form) {
+    if (ins.args.empty()) return out;
+    SimpleCommand cmd;
+    for (const Word& w : ins.args) cmd.argv.push_back(word_from_arg(w, source));
+    cmd.range = {ins.args.front().range.begin, ins.args.back().range.end};
+    bool shell_c = cmd.argv.size() >= 3 && is_shell_name(cmd.argv[0].value) && cmd.argv[1].value == "-c";
+    out.push_back(std::move(cmd));
+    if (shell_c) {
+      // ["sh", "-c", "script"]: split the script too. Map it to the source when the JSON string
+      // has no escapes, so ranges stay exact; otherwise positions fall on the whole string.
+      const Word& script = ins.args[2];
+      std::string_view literal = source.text().substr(script.range.begin.offset, script.range.size());
+      if (literal.size() >= 2 && literal.find('\\') == std::string_view::npos) {
+        Range inner = source.range(script.range.begin.offset + 1, script.range.end.offset - 1);
+        for (SimpleCommand& c : split_shell_range(source, inner)) {
+          c.depth += 1;
+          out.push_back(std::move(c));
+        }
+      }
+    }
+    return out;
+  }
+  out = split_shell(ins.rest, source);
+  if (ins.cmd == "run" && !ins.heredocs.empty()) {
+    // The body is a shell script when the heredoc feeds a shell (or the RUN line is only the
+    // heredoc), unless its shebang names another interpreter.
+    bool feeds_shell = out.empty() || out.front().argv.empty() || is_shell_name(out.front().argv.front().value);
+    for (const Heredoc& h : ins.heredocs) {
+      if (!feeds_shell || h.fd != 0) continue;
+      std::string_view body = h.content;
+      if (body.substr(0, 2) == "#!") {
+        std::string_view shebang = body.substr(2, body.find('\n') - 2);
+        size_t space = shebang.find(' ');
+        std::string_view interp = shebang.substr(0, space);
+        if (!is_shell_name(interp) && !(interp.ends_with("/env") && space != std::string_view::npos &&
+                                         is_shell_name(shebang.substr(space + 1)))) {
+          continue;
+        }
+      }
+      for (SimpleCommand& c : split_shell_range(source, h.body_range)) out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+class ModelBuilder {
+ public:
+  ModelBuilder(const SourceFile& source, const ParsedDockerfile& parsed, const ModelOptions& options)
+      : source_(source), parsed_(parsed), options_(options) {}
+
+  BuildModel build() {
+    for (const char* name : kPlatformArgs) globals_[name] = build_arg_or(name, Var{"", false});
+    for (const Instruction& ins : parsed_.instructions) visit(ins);
+    finish_stage();
+    choose_target();
+    return std::move(model_);
+  }
+
+ private:
+  Var build_arg_or(const std::string& name, Var fallback) const {
+    auto it = options_.build_args.find(name);
+    if (it != options_.build_args.end()) return Var{it->second, true};
+    return fallback;
+  }
+
+  // ARG NAME[=default] words: the --build-arg wins over the default; a bare name in a stage takes
+  // the global value; otherwise the value stays unknown.
+  void declare_args(const Instruction& ins, VarMap& into, const VarMap& scope, const VarMap* globals) {
+    for (const Word& w : ins.args) {
+      size_t eq = w.value.find('=');
+      std::string name = w.value.substr(0, eq);
+      Var value{"", false};
+      if (eq != std::string::npos) {
+        Expanded def = process_word(w.value.substr(eq + 1), lookup_in(scope), parsed_.escape);
+        value = Var{def.value, def.known};
+      } else if (globals) {
+        auto g = globals->find(name);
+        if (g != globals->end()) value = g->second;
+      }
+      into[name] = build_arg_or(name, value);
+    }
+  }
+
+  VarMap stage_scope() const {
+    VarMap scope = stage_args_;
+    for (const auto& [k, v] : current().env) scope[k] = v;  // ENV overrides ARG
+    return scope;
+  }
+
+  Stage& current() { return model_.stages.back(); }
+  const Stage& current() const { return model_.stages.back(); }
+
+  void visit(const Instruction& ins) {
+    if (ins.cmd == "from") {
+      finish_stage();
+      start_stage(ins);
+      return;
+    }
+    if (model_.stages.empty()) {
+      model_.scopes[&ins] = globals_;
+      if (ins.cmd == "arg") {
+        model_.global_args.push_back(&ins);
+        declare_args(ins, globals_, globals_, nullptr);
+      }
+      return;
+    }
+    Stage& stage = current();
+    stage.instructions.push_back(&ins);
+    model_.stage_index[&ins] = stage.index;
+    VarMap scope = stage_scope();
+    model_.scopes[&ins] = scope;
+    const VarLookup lookup = lookup_in(scope);
+    const std::string& c = ins.cmd;
+    if (c == "arg") {
+      declare_args(ins, stage_args_, scope, &globals_);
+    } else if (c == "env") {
+      for (const KeyValue& kv : ins.pairs) {
+        Expanded e = process_word(kv.value, lookup_in(scope), parsed_.escape);
+        stage.env[kv.key] = Var{e.value, e.known};
+        scope[kv.key] = stage.env[kv.key];  // later pairs on the same line see earlier ones
+      }
+    } else if (c == "user" && !ins.args.empty()) {
+      UserSetting u;
+      u.instruction = &ins;
+      u.range = ins.args.front().range;
+      u.value = process_word(ins.args.front().value, lookup, parsed_.escape);
+      size_t colon = u.value.value.find(':');
+      u.user = u.value.value.substr(0, colon);
+      if (colon != std::string::npos) u.group = u.value.value.substr(colon + 1);
+      stage.user = std::move(u);
+    } else if (c == "expose") {
+      for (const Word& w : ins.args) {
+        for (Expanded& field : process_words(w.value, lookup, parsed_.escape)) {
+          ExposedPort port;
+          port.instruction = &ins;
+          port.range = w.range;
+          port.value = std::move(field);
+          parse_port_spec(port);
+          stage.exposed.push_back(std::move(port));
+        }
+      }
+    } else if (c == "workdir" && !ins.args.empty()) {
+      Expanded e = process_word(ins.args.front().value, lookup, parsed_.escape);
+      stage.workdir = join_path(stage.workdir, e.value);
+      stage.workdir_known = stage.workdir_known && e.known;
+    }
+    if (c == "run" || c == "cmd" || c == "entrypoint") model_.command_cache[&ins] = commands_of(ins, source_);
+  }
+
+  void start_stage(const Instruction& ins) {
+    Stage stage;
+    stage.index = model_.stages.size();
+    stage.from = &ins;
+    model_.scopes[&ins] = globals_;
+    model_.stage_index[&ins] = stage.index;
+    const VarLookup lookup = lookup_in(globals_);
+    if (!ins.args.empty()) {
+      stage.base = process_word(ins.args.front().value, lookup, parsed_.escape);
+      stage.base_range = ins.args.front().range;
+    }
+    if (ins.args.size() >= 3 && ascii_lower(ins.args[1].value) == "as") stage.name = ascii_lower(ins.args[2].value);
+    if (const Flag* platform = ins.flag("platform"); platform && platform->value) {
+      stage.platform = process_word(*platform->value, lookup, parsed_.escape);
+    }
+    if (stage.base.known) {
+      std::string base = ascii_lower(stage.base.value);
+      for (const Stage& earlier : model_.stages) {
+        if (!earlier.name.empty() && earlier.name == base) stage.parent = earlier.index;
+      }
+    }
+    if (stage.parent) {
+      const Stage& parent = model_.stages[*stage.parent];
+      stage.user = parent.user;
+      stage.exposed = parent.exposed;
+      stage.env = parent.env;
+      stage.workdir = parent.workdir;
+      stage.workdir_known = parent.workdir_known;
+    }
+    stage_args_.clear();
+    model_.stages.push_back(std::move(stage));
+  }
+
+  void finish_stage() {}
+
+  void choose_target() {
+    if (model_.stages.empty()) return;
+    if (options_.target) {
+      std::string wanted = ascii_lower(*options_.target);
+      for (const Stage& s : model_.stages) {
+        if (s.name == wanted) model_.target = s.index;
+      }
+      if (!model_.target) model_.error = "target stage '" + *options_.target + "' could not be found";
+      return;
+    }
+    model_.target = model_.stages.size() - 1;
+  }
+
+  const SourceFile& source_;
+  const ParsedDockerfile& parsed_;
+  const ModelOptions& options_;
+  BuildModel model_;
+  VarMap globals_;
+  VarMap stage_args_;
+};
+
+}  // namespace
+
+std::vector<const Stage*> BuildModel::target_chain() const {
+  std::vector<const Stage*> chain;
+  if (!target) return chain;
+  for (std::optional<size_t> i = target; i; i = stages[*i].parent) {
+    chain.push_back(&stages[*i]);
+    if (chain.size() > stages.size()) break;
+  }
+  return chain;
+}
+
+const Stage* BuildModel::stage_of(const Instruction* instruction) const {
+  auto it = stage_index.find(instruction);
+  return it == stage_index.end() ? nullptr : &stages[it->second];
+}
+
+VarLookup BuildModel::scope_at(const Instruction* instruction) const {
+  auto it = scopes.find(instruction);
+  if (it == scopes.end()) return [](std::string_view) -> const Var* { return nullptr; };
+  return lookup_in(it->second);
+}
+
+Expanded BuildModel::expand(const Instruction* instruction, std::string_view text, char escape) const {
+  return process_word(text, scope_at(instruction), escape);
+}
+
+const std::vector<SimpleCommand>& BuildModel::commands(const Instruction* instruction) const {
+  static const std::vector<SimpleCommand> kNone;
+  auto it = command_cache.find(instruction);
+  return it == command_cache.end() ? kNone : it->second;
+}
+
+BuildModel build_model(const SourceFile& source, const ParsedDockerfile& parsed, const ModelOptions& options) {
+  return ModelBuilder(source, parsed, options).build();
+}
+
+}  // namespace okd

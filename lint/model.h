@@ -1,0 +1,86 @@
+// The semantic model of a Containerfile: stages, the target stage and its `FROM alias` chain,
+// variables in scope at every instruction (BuildKit's ARG/ENV rules), the effective USER, EXPOSE,
+// ENV and WORKDIR per stage, and the shell commands each RUN/CMD/ENTRYPOINT runs.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lint/dockerfile.h"
+#include "lint/expand.h"
+#include "lint/shell.h"
+
+namespace okd {
+
+using VarMap = std::map<std::string, Var, std::less<>>;
+
+struct ModelOptions {
+  std::map<std::string, std::string> build_args;  // --build-arg NAME=VALUE
+  std::optional<std::string> target;              // --target NAME
+};
+
+// USER as written and after expansion. user/group are split at the first ':'.
+struct UserSetting {
+  const Instruction* instruction = nullptr;
+  Range range;            // the argument word
+  Expanded value;         // expanded "user[:group]"
+  std::string user;
+  std::optional<std::string> group;
+};
+
+struct ExposedPort {
+  const Instruction* instruction = nullptr;
+  Range range;            // the argument word in the source (a port token)
+  Expanded value;         // expanded "80/tcp", "8000-8010", "$PORT"
+  std::optional<int> first;  // parsed port numbers when known
+  std::optional<int> last;
+  std::string protocol = "tcp";
+};
+
+struct Stage {
+  size_t index = 0;
+  std::string name;                     // lower-cased `AS name`, "" when unnamed
+  const Instruction* from = nullptr;
+  Expanded base;                        // the expanded base name ("nginx:1.25", "builder", ...)
+  Range base_range;                     // the base word in the source
+  std::optional<Expanded> platform;     // --platform
+  std::optional<size_t> parent;         // index of the earlier stage this FROM names
+  std::vector<const Instruction*> instructions;  // after FROM, up to the next FROM
+
+  // State at the end of the stage, inherited along the parent chain.
+  std::optional<UserSetting> user;      // last USER in this stage or its parents
+  std::vector<ExposedPort> exposed;     // parents' first
+  VarMap env;                           // ENV only (what the image carries)
+  std::string workdir = "/";
+  bool workdir_known = true;
+};
+
+struct BuildModel {
+  std::vector<Stage> stages;
+  std::vector<const Instruction*> global_args;  // ARGs before the first FROM
+  std::optional<size_t> target;                 // nullopt when there is no stage
+  std::string error;                            // e.g. unknown --target
+
+  // target, its parent, grandparent...: the stages whose settings the final image carries.
+  std::vector<const Stage*> target_chain() const;
+  const Stage* stage_of(const Instruction* instruction) const;
+
+  // The variables in scope when an instruction is evaluated (ARG and ENV, BuildKit's rules).
+  VarLookup scope_at(const Instruction* instruction) const;
+  Expanded expand(const Instruction* instruction, std::string_view text, char escape = '\\') const;
+
+  // The simple commands a RUN / CMD / ENTRYPOINT / HEALTHCHECK runs: shell form split by the
+  // shell splitter, JSON form as one command, RUN heredoc bodies fed to a shell included.
+  const std::vector<SimpleCommand>& commands(const Instruction* instruction) const;
+
+  std::unordered_map<const Instruction*, size_t> stage_index;
+  std::unordered_map<const Instruction*, VarMap> scopes;
+  std::unordered_map<const Instruction*, std::vector<SimpleCommand>> command_cache;
+};
+
+BuildModel build_model(const SourceFile& source, const ParsedDockerfile& parsed, const ModelOptions& options);
+
+}  // namespace okd

@@ -1,0 +1,49 @@
+// Runs the registered rules over one input and applies what the user asked for: selected and
+// ignored rules, severity overrides, inline `# okdlint ignore=` pragmas. The result is sorted.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lint/config.h"
+#include "lint/diagnostic.h"
+#include "lint/dockerfile.h"
+#include "lint/model.h"
+#include "lint/reference.h"
+#include "lint/source.h"
+
+namespace okd {
+
+struct RuleSelection {
+  std::set<std::string> select;  // empty = all enabled rules
+  std::set<std::string> ignore;  // on top of config.ignore
+};
+
+struct ContainerfileLint {
+  ParsedDockerfile parsed;
+  BuildModel model;
+  std::vector<Diagnostic> diagnostics;
+};
+
+ContainerfileLint lint_containerfile(const SourceFile& source, const Config& config, const RegistryAliases& aliases,
+                                     const RuleSelection& selection = {});
+
+// Whether a rule runs under this config and selection (enabled by default or by profile, not
+// ignored, severity not "off").
+bool rule_enabled(const RuleInfo& info, const Config& config, const RuleSelection& selection);
+
+// Applies severity overrides and the selection to raw rule output; sorts by position.
+void finalize_diagnostics(std::vector<Diagnostic>& diagnostics, const Config& config, const RuleSelection& selection);
+
+// Inline pragmas in comments: `# okdlint ignore=OKD101,OKD201 -- reason` (next instruction) and
+// `# okdlint global ignore=OKD401` (whole file).
+struct InlineIgnore {
+  std::set<std::string> rules;
+  bool global = false;
+  uint32_t first_line = 0;  // lines the ignore covers (the next instruction), when not global
+  uint32_t last_line = 0;
+};
+std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed);
+
+}  // namespace okd
