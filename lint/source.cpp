@@ -17,6 +17,8 @@ Position SourceFile::position(uint32_t offset) const {
   uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
   uint32_t start = line_starts_[line - 1];
   uint32_t column = 1;
+  // A UTF-8 byte order mark is invisible in editors: it is not a column.
+  if (line == 1 && offset >= 3 && text_.compare(0, 3, "\xEF\xBB\xBF") == 0) start = 3;
   for (uint32_t i = start; i < offset; ++i) {
     if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
   }
