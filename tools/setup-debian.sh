@@ -1,0 +1,30 @@
+#!/bin/bash
+# Installs what okdlint needs to build and test on Debian 12, from Debian's packages only.
+# Idempotent: packages already present are left as they are.
+set -euo pipefail
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  libarchive-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev libgtest-dev
+  libyaml-cpp-dev libssl-dev
+  libisal-dev    # ISA-L inflate: gzip layers are the bottleneck of image scans
+  libzstd-dev    # zstd layers
+  # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
+  skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
+  libarchive-tools isal zstd clang libclang-rt-14-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# skopeo and umoci refuse to work without a signature policy; a test machine accepts anything.
+if [ ! -f /etc/containers/policy.json ] && [ "$(id -u)" -eq 0 ]; then
+  mkdir -p /etc/containers
+  echo '{"default":[{"type":"insecureAcceptAnything"}]}' > /etc/containers/policy.json
+fi
+echo "okdlint: build and test dependencies are installed"
