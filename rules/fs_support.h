@@ -1,0 +1,137 @@
+// Helpers for the filesystem-permission and image-source rules (OKD3xx, OKD4xx): chmod modes
+// (octal and symbolic, as GNU coreutils applies them), owner specs of chown/--chown, the
+// chmod/chown/chgrp/mkdir commands a RUN runs, absolute paths, and removing one simple command
+// from a shell line. Owned by the rules-fs helper.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lint/containerfile_context.h"
+#include "lint/shell.h"
+
+namespace okd {
+
+// ---- chmod modes -------------------------------------------------------------------------------
+
+// One action of a symbolic clause: `+rwX`, `=u`, `-w`.
+struct ModeAction {
+  char op = '+';        // '+', '-' or '='
+  std::string perms;    // subset of "rwxXst" as written
+  char copy_from = 0;   // 'u', 'g' or 'o' for `g=u`; 0 otherwise
+};
+
+// `[ugoa]*` followed by actions: one comma-separated part of a symbolic mode.
+struct ModeClause {
+  std::string who;  // as written; empty = all classes, filtered by the umask
+  std::vector<ModeAction> actions;
+};
+
+struct ChmodMode {
+  bool octal = false;
+  uint32_t octal_value = 0;
+  size_t octal_digits = 0;
+  std::vector<ModeClause> clauses;  // symbolic modes only
+};
+
+// Parses what chmod accepts as its MODE argument: octal (up to 07777, leading zeros allowed) or
+// a symbolic list like `g+rwX,o-w` or `u=rwx,g=u`. nullopt for anything chmod would reject.
+std::optional<ChmodMode> parse_chmod_mode(std::string_view text);
+
+inline constexpr uint32_t kDefaultUmask = 022;
+
+// The permission bits chmod leaves on a file or directory that had old_mode (07777 bits), as GNU
+// chmod computes them: `X` counts for directories and already-executable files, a clause without
+// who is filtered by the umask, `=` keeps a directory's set-user/group-ID bits unless named.
+uint32_t apply_chmod_mode(const ChmodMode& mode, uint32_t old_mode, bool directory, uint32_t umask = kDefaultUmask);
+
+// Modes a freshly created directory and file usually have before the chmod.
+inline constexpr uint32_t kTypicalDirMode = 0755;
+inline constexpr uint32_t kTypicalFileMode = 0644;
+
+// World-writable without the sticky bit on a typical directory or file (`777`, `o+w`, `a+w`,
+// `666`; not `1777`, `+w`, `o+wt`).
+bool mode_makes_world_writable(const ChmodMode& mode);
+// Writable by the group (or everyone) on a typical file: `g+w`, `664`, `g=u`, `666`.
+bool mode_makes_file_group_writable(const ChmodMode& mode);
+// A typical directory ends up writable and searchable by its group (`g+rwX`, `g=u`, `775`).
+bool mode_makes_dir_group_writable(const ChmodMode& mode);
+
+// The same mode text without the write bit for others, for fixes: `777`→`775`, `0666`→`0664`,
+// `o+w`→`g+w`, `a+w`→`ug+w`, `g+rwX,o+w`→`g+rwX`, `ugo=rwx`→`ug=rwx`. nullopt when the mode is
+// not world-writable or cannot be rewritten mechanically (`o=u`).
+std::optional<std::string> mode_without_world_write(std::string_view text);
+
+// ---- owners ------------------------------------------------------------------------------------
+
+// `user[:group]` as chown and `--chown` take it. `u:` (group = u's login group) has colon set and
+// an empty group; `:g` has an empty user.
+struct OwnerSpec {
+  std::string user;
+  std::string group;
+  bool has_colon = false;
+  size_t colon = std::string::npos;  // index of ':' in the text
+};
+OwnerSpec parse_owner_spec(std::string_view text);
+
+bool is_root_id(std::string_view name_or_id);  // "0" or "root"
+
+// ---- commands ----------------------------------------------------------------------------------
+
+// argv[0]'s base name after `sudo`, `exec`, `command`, `busybox` and `env`-style prefixes, and the
+// index in argv where the real command starts.
+struct CommandName {
+  std::string name;
+  size_t index = 0;
+};
+std::optional<CommandName> command_name(const SimpleCommand& command);
+
+// `chmod [opts] MODE FILE...`, `chown [opts] OWNER FILE...`, `chgrp [opts] GROUP FILE...`.
+struct FileModeCommand {
+  std::string name;                     // "chmod", "chown" or "chgrp"
+  const ShellWord* spec = nullptr;      // the MODE / OWNER / GROUP word
+  std::vector<const ShellWord*> targets;
+  bool recursive = false;
+};
+std::optional<FileModeCommand> parse_file_mode_command(const SimpleCommand& command);
+
+// `mkdir [-p] [-m MODE] DIR...`.
+struct MkdirCommand {
+  std::vector<const ShellWord*> targets;
+  std::optional<std::string> mode;  // -m / --mode value
+};
+std::optional<MkdirCommand> parse_mkdir_command(const SimpleCommand& command);
+
+// The literal value of a shell word: its value when the shell passes it as-is, or its expansion
+// when every variable it references is a known ARG/ENV in scope at the instruction (and the word
+// has no command substitution). nullopt otherwise (never a guess).
+std::optional<std::string> resolve_shell_word(const ContainerfileContext& ctx, const Instruction& instruction,
+                                              const ShellWord& word);
+
+// ---- paths -------------------------------------------------------------------------------------
+
+// An absolute, normalised path: relative paths resolved against workdir, `.`/`..`/`//` and a
+// trailing slash removed ("/" stays "/").
+std::string absolute_path(std::string_view path, std::string_view workdir = "/");
+// True when path equals ancestor or lies below it.
+bool path_within(std::string_view path, std::string_view ancestor);
+
+// Quotes a word for a POSIX shell when it needs quoting.
+std::string shell_quote(std::string_view word);
+
+// ---- shell editing -----------------------------------------------------------------------------
+
+// An edit that deletes one simple command of a RUN together with one `&&`, `||` or `;`
+// connecting it to its neighbour, so the line stays valid: `a && chmod x && b` → `a && b`,
+// `a && chmod x` → `a`. When the command is the RUN's only command, the whole instruction with its
+// lines is deleted. nullopt when no such clean cut exists (inside if/then, a pipe, `sh -c`...).
+std::optional<Edit> remove_simple_command_edit(const ContainerfileContext& ctx, const Instruction& instruction,
+                                               const SimpleCommand& command);
+
+// Deletes the whole lines of an instruction (heredoc bodies included).
+Edit remove_instruction_edit(const SourceFile& source, const Instruction& instruction);
+
+}  // namespace okd
