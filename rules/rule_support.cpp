@@ -425,6 +425,31 @@ UserAt user_before(const BuildModel& model, const Instruction* instruction) {
   return at;
 }
 
+bool needs_root(const Instruction& instruction) {
+  if (instruction.cmd == "run") return true;
+  return (instruction.cmd == "copy" || instruction.cmd == "add") && !instruction.flag("chown");
+}
+
+std::optional<Edit> insert_user_edit(const ContainerfileContext& ctx, const Instruction* after, std::string_view line) {
+  const BuildModel& model = ctx.model;
+  if (!model.target) return std::nullopt;
+  const Stage& target = model.stages[*model.target];
+  std::vector<const Instruction*> sequence = final_image_instructions(model);
+  auto from = sequence.begin();
+  if (after) {
+    from = std::find(sequence.begin(), sequence.end(), after);
+    if (from == sequence.end()) return std::nullopt;
+    ++from;
+  }
+  const Instruction* anchor = nullptr;
+  for (auto it = from; it != sequence.end(); ++it) {
+    if (needs_root(**it)) anchor = *it;
+  }
+  if (after && !anchor) return std::nullopt;
+  if (anchor && model.stage_of(anchor) == &target) return insert_line_after(ctx.source, *anchor, line);
+  return insert_line_after(ctx.source, *target.from, line);
+}
+
 // ---- Variable definitions ----
 
 std::optional<LiteralSource> variable_definition(const ContainerfileContext& ctx, const Instruction* at,
@@ -444,6 +469,45 @@ std::optional<std::pair<uint32_t, uint32_t>> locate_number(const ContainerfileCo
   std::pair<uint32_t, uint32_t> found;
   if (locate_number_at(ctx, at, begin, end, number, skip, 0, found)) return found;
   return std::nullopt;
+}
+
+UserParts user_parts(const ContainerfileContext& ctx, const Instruction& user_instruction) {
+  UserParts parts;
+  if (user_instruction.args.empty()) return parts;
+  const Range& word = user_instruction.args.front().range;
+  auto split = [](const LiteralSource& whole, size_t colon, UserParts& into) {
+    uint32_t c = whole.begin + static_cast<uint32_t>(colon);
+    into.user = LiteralSource{whole.begin, c, whole.text.substr(0, colon)};
+    into.group = LiteralSource{c + 1, whole.end, whole.text.substr(colon + 1)};
+  };
+  parts.whole = literal_source(ctx, &user_instruction, word.begin.offset, word.end.offset);
+  if (parts.whole) {
+    size_t colon = parts.whole->text.find(':');
+    if (colon == std::string::npos) {
+      parts.user = parts.whole;
+    } else {
+      split(*parts.whole, colon, parts);
+    }
+    return parts;
+  }
+  // `$UID:$GID`: the first ':' outside ${...}.
+  std::string_view raw = ctx.text(word);
+  size_t colon = std::string_view::npos;
+  int braces = 0;
+  for (size_t i = 0; i < raw.size() && colon == std::string_view::npos; ++i) {
+    if (raw[i] == '{') ++braces;
+    else if (raw[i] == '}') --braces;
+    else if (raw[i] == ':' && braces == 0) colon = i;
+  }
+  uint32_t begin = word.begin.offset, end = word.end.offset;
+  if (colon == std::string_view::npos) {
+    parts.user = literal_source(ctx, &user_instruction, begin, end);
+    return parts;
+  }
+  uint32_t c = begin + static_cast<uint32_t>(colon);
+  parts.user = literal_source(ctx, &user_instruction, begin, c);
+  parts.group = literal_source(ctx, &user_instruction, c + 1, end);
+  return parts;
 }
 
 // ---- Ports ----

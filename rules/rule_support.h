@@ -123,6 +123,16 @@ struct UserAt {
 };
 UserAt user_before(const BuildModel& model, const Instruction* instruction);
 
+// Instructions a USER line must not come before: RUN (it runs as USER) and COPY/ADD without
+// --chown (the author expects them written as root).
+bool needs_root(const Instruction& instruction);
+
+// The edit that inserts `line` (e.g. "USER 1001") into the final image after every instruction
+// that needs root and follows `after` (nullptr: from the start of the final image): after the last
+// such instruction when it is in the target stage, else directly after the target stage's FROM.
+// nullopt when `after` is given and nothing after it needs root, or when there is no stage.
+std::optional<Edit> insert_user_edit(const ContainerfileContext& ctx, const Instruction* after, std::string_view line);
+
 // ---- Variable definitions (fixing values where they are defined) ----
 
 // Source bytes that hold a value verbatim: text == source.text().substr(begin, end - begin).
@@ -153,6 +163,17 @@ std::optional<LiteralSource> literal_source(const ContainerfileContext& ctx, con
 // The `skip` earliest matches are passed over (for ranges like 80-80). nullopt when not found.
 std::optional<std::pair<uint32_t, uint32_t>> locate_number(const ContainerfileContext& ctx, const Instruction* at,
                                                            uint32_t begin, uint32_t end, int number, int skip = 0);
+
+// Where the parts of a USER value are written, for fixes that edit them: `whole` is the literal
+// holding all of "user[:group]" (the USER word itself, or the ARG/ENV definition that a
+// `USER $SPEC` reference leads to); `user` and `group` the literal bytes of each part, found in
+// `whole` or, for `USER $UID:$GID`, behind each part's own reference. Unset when not literal.
+struct UserParts {
+  std::optional<LiteralSource> whole;
+  std::optional<LiteralSource> user;
+  std::optional<LiteralSource> group;
+};
+UserParts user_parts(const ContainerfileContext& ctx, const Instruction& user_instruction);
 
 // ---- Ports ----
 

@@ -1,0 +1,66 @@
+// OKD101 root-user: the final image's effective USER is root.
+#include "lint/containerfile_context.h"
+#include "rules/rule.h"
+#include "rules/rule_support.h"
+
+namespace okd {
+namespace {
+
+class RootUserRule : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo kInfo{
+        "OKD101", "root-user", Severity::Error, "The final stage runs as root",
+        "OKD's restricted SCC runs every container with an arbitrary, non-zero uid, and pods that "
+        "declare runAsNonRoot refuse an image whose USER is root. An image built to run as root "
+        "either fails to start or fails later when it writes where only root may write. Set a "
+        "numeric non-root USER (e.g. USER 1001) after the last step that needs root, and make the "
+        "files the application writes owned by group 0 and group-writable (chgrp -R 0 DIR && "
+        "chmod -R g=u DIR), because the random uid always runs in group 0.",
+        true};
+    return kInfo;
+  }
+
+  void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
+    const BuildModel& model = ctx.model;
+    if (!model.target) return;
+    const Stage& target = model.stages[*model.target];
+    if (!target.user || !target.user->value.known || !is_root_user(target.user->user)) return;
+    const UserSetting& user = *target.user;
+
+    std::string written(ctx.text(user.range));
+    std::string shown = written == user.value.value ? written : written + " = " + user.value.value;
+    std::string uid = std::to_string(uid_for_fix(ctx));
+
+    Diagnostic d;
+    d.message = "final stage runs as root (USER " + shown + ")";
+    d.hint = "set a numeric non-root user such as USER " + uid +
+             " after the steps that need root; OKD runs the container with a random uid in group 0";
+    d.range = user.range;
+
+    // A later step that needs root keeps `USER root` where it is: a new USER goes after it.
+    Fix fix;
+    fix.applicability = Applicability::Safe;
+    if (std::optional<Edit> insert = insert_user_edit(ctx, user.instruction, "USER " + uid)) {
+      fix.description = "add USER " + uid + " after the last step that needs root";
+      fix.edits.push_back(*insert);
+    } else {
+      UserParts parts = user_parts(ctx, *user.instruction);
+      fix.description = "set USER " + uid;
+      if (parts.whole) {
+        fix.edits.push_back(Edit{parts.whole->begin, parts.whole->end, uid});
+      } else if (parts.user) {
+        fix.edits.push_back(Edit{parts.user->begin, parts.user->end, uid});
+      } else {
+        fix.edits.push_back(replace_range(user.range, uid));
+      }
+    }
+    d.fix = std::move(fix);
+    sink.report(std::move(d));
+  }
+};
+
+OKD_REGISTER_RULE(RootUserRule);
+
+}  // namespace
+}  // namespace okd
