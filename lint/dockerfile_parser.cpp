@@ -47,18 +47,12 @@ std::vector<PhysicalLine> split_physical_lines(std::string_view text) {
 
 MappedText map_source(std::string_view text, uint32_t begin, uint32_t end) {
   MappedText m;
-  m.text.assign(text.substr(begin, end - begin));
-  m.origin.resize(end - begin);
-  for (uint32_t i = 0; i < end - begin; ++i) m.origin[i] = begin + i;
+  m.append_source(text, begin, end);
   m.end_origin = end;
   return m;
 }
 
-void append(MappedText& to, const MappedText& from) {
-  to.text += from.text;
-  to.origin.insert(to.origin.end(), from.origin.begin(), from.origin.end());
-  to.end_origin = from.end_origin;
-}
+void append(MappedText& to, const MappedText& from) { to.append(from); }
 
 // Drops a prefix of n bytes / keeps [b, e) — MappedText::substr with a name that reads well here.
 MappedText slice(const MappedText& m, size_t b, size_t e) { return m.substr(b, e); }

@@ -49,25 +49,38 @@ class SourceFile {
   std::string path_;
   std::string text_;
   std::vector<uint32_t> line_starts_;
+  std::vector<bool> line_is_ascii_;  // column == byte offset + 1 on these lines
 };
 
 // Text assembled from pieces of a source (a logical line joined across continuations, a word with
 // its quotes removed): each byte remembers the source offset it came from, so any sub-range of the
-// assembled text maps back to a source range.
+// assembled text maps back to a source range. Stored as runs of consecutive offsets, since most
+// text is copied from the source in long contiguous stretches.
 struct MappedText {
+  struct Run {
+    uint32_t text_index;  // first byte of the run in text
+    uint32_t source;      // its source offset; the run's bytes map to consecutive offsets
+  };
   std::string text;
-  std::vector<uint32_t> origin;  // origin[i] = source offset of text[i]
+  std::vector<Run> runs;
   // Source offset just past the last byte (used for empty texts and for end positions).
   uint32_t end_origin = 0;
 
   void push(char c, uint32_t source_offset) {
+    auto index = static_cast<uint32_t>(text.size());
+    if (runs.empty() || runs.back().source + (index - runs.back().text_index) != source_offset) {
+      runs.push_back({index, source_offset});
+    }
     text.push_back(c);
-    origin.push_back(source_offset);
     end_origin = source_offset + 1;
   }
+  // Appends source bytes [begin, end) of source_text.
+  void append_source(std::string_view source_text, uint32_t begin, uint32_t end);
+  void append(const MappedText& other);
+
   // Source byte range covering text[b, e).
-  uint32_t source_begin(size_t b) const { return b < origin.size() ? origin[b] : end_origin; }
-  uint32_t source_end(size_t e) const { return e == 0 ? source_begin(0) : origin[e - 1] + 1; }
+  uint32_t source_begin(size_t b) const;
+  uint32_t source_end(size_t e) const { return e == 0 ? source_begin(0) : source_begin(e - 1) + 1; }
   MappedText substr(size_t b, size_t e) const;
 };
 

@@ -67,10 +67,19 @@ size_t leading_unicode_space(std::string_view s) {
 }
 
 size_t trailing_unicode_space(std::string_view s) {
-  // Walk forward and remember where the trailing run of spaces starts.
+  // Common case: ASCII at the end, so walk backwards while it stays ASCII.
+  size_t end = s.size();
+  while (end > 0) {
+    auto c = static_cast<unsigned char>(s[end - 1]);
+    if (c >= 0x80) break;
+    if (!is_unicode_space(c)) return s.size() - end;
+    --end;
+  }
+  if (end == 0) return s.size();
+  // Non-ASCII before the ASCII spaces: decode forward to find where the trailing run starts.
   size_t pos = 0, run_start = 0;
   bool in_run = false;
-  while (pos < s.size()) {
+  while (pos < end) {
     size_t w;
     uint32_t r = decode_utf8(s, pos, w);
     if (is_unicode_space(r)) {
@@ -80,7 +89,7 @@ size_t trailing_unicode_space(std::string_view s) {
     }
     pos += w;
   }
-  return in_run ? s.size() - run_start : 0;
+  return in_run ? s.size() - run_start : s.size() - end;
 }
 
 std::string ascii_lower(std::string_view s) {
