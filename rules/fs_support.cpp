@@ -300,7 +300,7 @@ std::optional<std::string> resolve_shell_word(const ContainerfileContext& ctx, c
                                               const ShellWord& word) {
   if (word.literal) return word.value;
   if (word.raw.find("$(") != std::string::npos || word.raw.find('`') != std::string::npos) return std::nullopt;
-  if (word.raw.find_first_of("*?[{~") != std::string::npos) return std::nullopt;
+  if (word.raw.find_first_of("*?[~") != std::string::npos) return std::nullopt;
   Expanded e = ctx.model.expand(&instruction, word.raw, '\\');
   if (!e.known || !e.error.empty()) return std::nullopt;
   VarLookup scope = ctx.model.scope_at(&instruction);
