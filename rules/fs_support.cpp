@@ -360,6 +360,43 @@ std::string shell_quote(std::string_view word) {
   return out + "'";
 }
 
+// ---- images -----------------------------------------------------------------------------------
+
+bool names_stage(const BuildModel& model, std::string_view text, bool allow_index) {
+  if (text.empty()) return false;
+  if (allow_index && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return true;
+  std::string lower;
+  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return std::any_of(model.stages.begin(), model.stages.end(), [&](const Stage& s) { return s.name == lower; });
+}
+
+std::optional<PulledImage> pulled_image(const ContainerfileContext& ctx, std::string_view text) {
+  std::string lower;
+  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "scratch") return std::nullopt;
+  std::optional<ImageReference> ref = parse_image_reference(text);
+  if (!ref) return std::nullopt;
+  PulledImage out;
+  out.ref = *ref;
+  if (is_under_proxy(text, ctx.config.proxy)) return out;
+  ImageReference resolved = *ref;
+  if (!ref->explicit_domain) {
+    // registries.conf aliases apply to the short name without tag or digest.
+    if (std::optional<std::string> full = ctx.aliases.lookup(text)) {
+      std::optional<ImageReference> target = parse_image_reference(*full);
+      if (!target) return out;
+      resolved = *target;
+      resolved.tag = ref->tag;
+      resolved.digest = ref->digest;
+    }
+  }
+  if (!resolved.is_docker_hub()) return out;
+  out.docker_hub = true;
+  out.hub_name = resolved.name();
+  out.proxied = proxied_reference(resolved, ctx.config.proxy);
+  return out;
+}
+
 // ---- shell editing -----------------------------------------------------------------------------
 
 namespace {

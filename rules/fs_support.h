@@ -122,6 +122,24 @@ bool path_within(std::string_view path, std::string_view ancestor);
 // Quotes a word for a POSIX shell when it needs quoting.
 std::string shell_quote(std::string_view word);
 
+// ---- images -----------------------------------------------------------------------------------
+
+// Whether `text` (expanded) names a build stage rather than an image: a stage name (any case) or,
+// when allow_index, a stage number, as `COPY --from=0` and `--mount=from=builder` use them.
+bool names_stage(const BuildModel& model, std::string_view text, bool allow_index);
+
+// An image a Containerfile pulls, with what Docker Hub detection found.
+struct PulledImage {
+  ImageReference ref;      // as written (normalised by parse_image_reference)
+  bool docker_hub = false; // pulled from Docker Hub, not through the proxy
+  std::string hub_name;    // "docker.io/library/nginx" when docker_hub
+  std::string proxied;     // the proxied form a fix writes, tag and digest kept, when docker_hub
+};
+// The image an expanded reference text names: nullopt for `scratch` and text that does not parse.
+// Short names that ctx.aliases maps elsewhere are not Docker Hub; text already under
+// ctx.config.proxy is not either.
+std::optional<PulledImage> pulled_image(const ContainerfileContext& ctx, std::string_view text);
+
 // ---- shell editing -----------------------------------------------------------------------------
 
 // An edit that deletes one simple command of a RUN together with one `&&`, `||` or `;`

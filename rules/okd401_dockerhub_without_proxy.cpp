@@ -1,0 +1,143 @@
+// OKD401 dockerhub-without-proxy: an image pulled straight from Docker Hub instead of through the
+// Harbor proxy (config.proxy).
+#include "lint/containerfile_context.h"
+#include "rules/fs_support.h"
+#include "rules/rule.h"
+#include "rules/rule_support.h"
+
+namespace okd {
+namespace {
+
+bool plain(std::string_view raw) { return raw.find_first_of("$\\\"'`") == std::string_view::npos; }
+
+// Length of a leading `$NAME` / `${NAME}` in raw, 0 when raw does not start with one.
+size_t leading_reference(std::string_view raw) {
+  if (raw.size() < 2 || raw[0] != '$') return 0;
+  auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  if (raw[1] == '{') {
+    size_t close = raw.find('}');
+    if (close == std::string_view::npos || close < 3) return 0;
+    for (size_t i = 2; i < close; ++i) {
+      if (!name_char(raw[i])) return 0;
+    }
+    return close + 1;
+  }
+  size_t i = 1;
+  while (i < raw.size() && name_char(raw[i])) ++i;
+  return i > 1 ? i : 0;
+}
+
+class DockerHubWithoutProxyRule : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo kInfo{
+        "OKD401", "dockerhub-without-proxy", Severity::Warning,
+        "An image is pulled from Docker Hub instead of through the registry proxy",
+        "Docker Hub limits anonymous pulls per IP address, and an OKD cluster's builds share a few "
+        "egress addresses, so direct pulls fail with 'toomanyrequests' at the worst moment. The "
+        "cluster's Harbor proxy cache mirrors Docker Hub: write the image under the proxy "
+        "(PROXY/library/nginx:1.27 for nginx:1.27, PROXY/bitnami/redis for bitnami/redis) in FROM, "
+        "COPY --from and RUN --mount=from=. The tag and digest stay the same.",
+        true};
+    return kInfo;
+  }
+
+  void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
+    for (const Stage& stage : ctx.model.stages) check_from(ctx, stage, sink);
+    for (const Instruction& ins : ctx.parsed.instructions) {
+      if (ins.cmd == "copy" || ins.cmd == "add") check_copy_from(ctx, ins, sink);
+      if (ins.cmd == "run") check_mounts(ctx, ins, sink);
+    }
+  }
+
+ private:
+  static Diagnostic make(const PulledImage& image, std::string_view where, std::string_view shown) {
+    Diagnostic d;
+    d.message = std::string(where) + " " + std::string(shown) + " pulls " + image.hub_name +
+                " from Docker Hub, not through the proxy";
+    d.hint = "pull it through the proxy: " + image.proxied;
+    return d;
+  }
+
+  static Fix replace_fix(const PulledImage& image, uint32_t begin, uint32_t end) {
+    return Fix{"pull " + image.proxied + " through the proxy", Applicability::Safe, {Edit{begin, end, image.proxied}}};
+  }
+
+  void check_from(const ContainerfileContext& ctx, const Stage& stage, DiagnosticSink& sink) const {
+    if (!stage.from || stage.parent || !stage.base.known || stage.base.value.empty()) return;
+    std::optional<PulledImage> image = pulled_image(ctx, stage.base.value);
+    if (!image || !image->docker_hub) return;
+    std::string_view raw = ctx.text(stage.base_range);
+    std::string shown(raw);
+    if (raw != stage.base.value) shown += " (= " + stage.base.value + ")";
+    Diagnostic d = make(*image, "FROM", shown);
+    d.range = stage.base_range;
+    const uint32_t begin = stage.base_range.begin.offset, end = stage.base_range.end.offset;
+    if (plain(raw)) {
+      d.fix = replace_fix(*image, begin, end);
+    } else if (size_t ref = leading_reference(raw); ref && (ref == raw.size() || raw[ref] == ':' || raw[ref] == '@')) {
+      // `FROM $BASE` or `FROM ${IMAGE}:${TAG}`: the image name lives in the ARG default.
+      std::optional<LiteralSource> def = literal_source(ctx, stage.from, begin, begin + static_cast<uint32_t>(ref));
+      if (def && plain(def->text)) {
+        std::optional<PulledImage> named = pulled_image(ctx, def->text);
+        if (named && named->docker_hub) {
+          d.fix = Fix{"pull " + named->proxied + " through the proxy (in the ARG default)", Applicability::Safe,
+                      {Edit{def->begin, def->end, named->proxied}}};
+        }
+      }
+    }
+    sink.report(std::move(d));
+  }
+
+  void check_copy_from(const ContainerfileContext& ctx, const Instruction& ins, DiagnosticSink& sink) const {
+    const Flag* from = ins.flag("from");
+    if (!from || !from->value) return;
+    Expanded value = ctx.model.expand(&ins, *from->value, ctx.parsed.escape);
+    if (!value.known || names_stage(ctx.model, value.value, true)) return;
+    std::optional<PulledImage> image = pulled_image(ctx, value.value);
+    if (!image || !image->docker_hub) return;
+    Diagnostic d = make(*image, "COPY --from", value.value);
+    d.range = from->value_range;
+    std::string_view raw = ctx.text(from->value_range);
+    if (plain(raw)) d.fix = replace_fix(*image, from->value_range.begin.offset, from->value_range.end.offset);
+    sink.report(std::move(d));
+  }
+
+  // `RUN --mount=type=bind,from=IMAGE,source=/x`: the from= field of each --mount flag.
+  void check_mounts(const ContainerfileContext& ctx, const Instruction& ins, DiagnosticSink& sink) const {
+    for (const Flag& flag : ins.flags) {
+      if (flag.name != "mount" || !flag.value) continue;
+      std::string_view raw = ctx.text(flag.value_range);
+      if (raw.find_first_of("\"'") != std::string_view::npos) continue;  // quoted CSV: positions would not map
+      size_t pos = 0;
+      while (pos <= raw.size()) {
+        size_t comma = raw.find(',', pos);
+        std::string_view field = raw.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        if (field.starts_with("from=")) {
+          const uint32_t begin = flag.value_range.begin.offset + static_cast<uint32_t>(pos + 5);
+          const uint32_t end = begin + static_cast<uint32_t>(field.size() - 5);
+          check_mount_from(ctx, ins, field.substr(5), begin, end, sink);
+        }
+        if (comma == std::string_view::npos) break;
+        pos = comma + 1;
+      }
+    }
+  }
+
+  void check_mount_from(const ContainerfileContext& ctx, const Instruction& ins, std::string_view raw, uint32_t begin,
+                        uint32_t end, DiagnosticSink& sink) const {
+    Expanded value = ctx.model.expand(&ins, raw, ctx.parsed.escape);
+    if (!value.known || value.value.empty() || names_stage(ctx.model, value.value, true)) return;
+    std::optional<PulledImage> image = pulled_image(ctx, value.value);
+    if (!image || !image->docker_hub) return;
+    Diagnostic d = make(*image, "RUN --mount", "from=" + value.value);
+    d.range = ctx.source.range(begin, end);
+    if (plain(raw)) d.fix = replace_fix(*image, begin, end);
+    sink.report(std::move(d));
+  }
+};
+
+OKD_REGISTER_RULE(DockerHubWithoutProxyRule);
+
+}  // namespace
+}  // namespace okd
