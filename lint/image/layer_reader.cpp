@@ -5,9 +5,13 @@
 #include <isa-l/igzip_lib.h>
 #include <zstd.h>
 
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "lint/image/detail.h"
 #include "lint/image/image.h"
@@ -17,13 +21,112 @@ namespace okd::image_detail {
 namespace {
 constexpr size_t kInputChunk = 256 << 10;
 constexpr size_t kOutputChunk = 512 << 10;
+constexpr int kRing = 4;                         // buffers per side while the hasher catches up
+constexpr uint64_t kPipelineFrom = 4ull << 20;  // smaller blobs are hashed inline
+
+// SHA-256 costs about as much CPU as inflating, so for big blobs both digests are computed on a
+// helper thread, overlapped with decompression. Chunks are hashed in the order they are posted;
+// a buffer is reused only once its ticket is done.
+class HashPipeline {
+ public:
+  HashPipeline(Sha256& blob, Sha256& data, bool threaded) : blob_(blob), data_(data) {
+    if (threaded) thread_ = std::thread([this] { run(); });
+  }
+  ~HashPipeline() {
+    {
+      std::lock_guard lock(mutex_);
+      abandon_ = true;  // nobody will read the digests: skip what is queued
+    }
+    finish();
+  }
+  HashPipeline(const HashPipeline&) = delete;
+  HashPipeline& operator=(const HashPipeline&) = delete;
+
+  // Hashes (or queues) a chunk; the returned ticket is 0 when it was hashed inline.
+  uint64_t post(bool blob_side, const uint8_t* data, size_t size) {
+    if (!thread_.joinable()) {
+      (blob_side ? blob_ : data_).update(data, size);
+      return 0;
+    }
+    std::lock_guard lock(mutex_);
+    queue_.push_back({blob_side, data, size});
+    work_.notify_one();
+    return ++posted_;
+  }
+  void wait_done(uint64_t ticket) {
+    if (ticket == 0) return;
+    std::unique_lock lock(mutex_);
+    done_cv_.wait(lock, [&] { return done_ >= ticket; });
+  }
+  void finish() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+      work_.notify_one();
+    }
+    thread_.join();
+  }
+
+ private:
+  struct Task {
+    bool blob_side;
+    const uint8_t* data;
+    size_t size;
+  };
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      work_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_ and drained
+      Task task = queue_.front();
+      queue_.pop_front();
+      bool skip = abandon_;
+      lock.unlock();
+      if (!skip) (task.blob_side ? blob_ : data_).update(task.data, task.size);
+      lock.lock();
+      ++done_;
+      done_cv_.notify_all();
+    }
+  }
+
+  Sha256& blob_;
+  Sha256& data_;
+  std::mutex mutex_;
+  std::condition_variable work_, done_cv_;
+  std::deque<Task> queue_;
+  uint64_t posted_ = 0, done_ = 0;
+  bool stop_ = false, abandon_ = false;
+  std::thread thread_;
+};
+
+// A ring of lazily allocated buffers, each tagged with the hash ticket that still reads it.
+struct BufferRing {
+  explicit BufferRing(size_t size) : size(size) {}
+  uint8_t* acquire(HashPipeline& hasher) {
+    index = (index + 1) % kRing;
+    hasher.wait_done(tickets[index]);
+    tickets[index] = 0;
+    if (!buffers[index]) buffers[index].reset(new uint8_t[size]);
+    return buffers[index].get();
+  }
+  void posted(uint64_t ticket) { tickets[index] = ticket; }
+  size_t size;
+  std::unique_ptr<uint8_t[]> buffers[kRing];
+  uint64_t tickets[kRing] = {};
+  int index = 0;
+};
+
 }  // namespace
 
 struct DecodedStream::State {
-  std::unique_ptr<uint8_t[]> in{new uint8_t[kInputChunk]};
+  explicit State(bool threaded) : hasher(blob_sha, data_sha, threaded) {}
+  BufferRing in_ring{kInputChunk};
+  BufferRing out_ring{kOutputChunk};
+  uint8_t* in = nullptr;   // the current input chunk (from in_ring)
+  uint8_t* out = nullptr;  // the current output chunk (from out_ring)
   size_t in_pos = 0, in_len = 0;
   bool input_eof = false;
-  std::unique_ptr<uint8_t[]> out;
   Sha256 blob_sha;
   Sha256 data_sha;
   std::unique_ptr<inflate_state> isal;
@@ -32,14 +135,16 @@ struct DecodedStream::State {
   bool zstd_any_frame = false;
   bool out_full = false;  // the decoder filled the output last time and may hold more
   std::string blob_digest, data_digest;
+  HashPipeline hasher;  // last: destroyed (joined) before the buffers and hashes it uses
   ~State() { ZSTD_freeDStream(zstd); }
 };
 
 DecodedStream::DecodedStream(BlobRef blob, DecodeLimits limits, std::atomic<uint64_t>* bytes_read,
                              const std::atomic<bool>* cancel)
-    : blob_(blob), limits_(limits), bytes_read_(bytes_read), cancel_(cancel), state_(new State) {
+    : blob_(blob), limits_(limits), bytes_read_(bytes_read), cancel_(cancel),
+      state_(std::make_unique<State>(blob.size >= kPipelineFrom)) {
   fill_input();
-  const uint8_t* in = state_->in.get();
+  const uint8_t* in = state_->in;
   size_t n = state_->in_len;
   if (n >= 2 && in[0] == 0x1f && in[1] == 0x8b) {
     codec_ = Codec::Gzip;
@@ -52,10 +157,9 @@ DecodedStream::DecodedStream(BlobRef blob, DecodeLimits limits, std::atomic<uint
     if (!state_->zstd) throw ImageError("cannot allocate a zstd decoder");
     ZSTD_initDStream(state_->zstd);
   }
-  if (codec_ != Codec::None) state_->out.reset(new uint8_t[kOutputChunk]);
 }
 
-DecodedStream::~DecodedStream() { delete state_; }
+DecodedStream::~DecodedStream() = default;
 
 std::string_view DecodedStream::compression() const {
   switch (codec_) {
@@ -75,9 +179,10 @@ bool DecodedStream::fill_input() {
     return false;
   }
   size_t want = static_cast<size_t>(std::min<uint64_t>(kInputChunk, blob_.size - consumed_));
-  size_t got = pread_full(blob_.fd, s.in.get(), want, blob_.offset + consumed_);
+  s.in = s.in_ring.acquire(s.hasher);
+  size_t got = pread_full(blob_.fd, s.in, want, blob_.offset + consumed_);
   if (got != want) throw ImageError("blob is truncated (the file ends before the recorded size)");
-  s.blob_sha.update(s.in.get(), got);
+  s.in_ring.posted(s.hasher.post(true, s.in, got));
   consumed_ += got;
   s.in_len = got;
   if (bytes_read_) bytes_read_->fetch_add(got, std::memory_order_relaxed);
@@ -95,8 +200,8 @@ std::string_view DecodedStream::emit(size_t produced) {
     throw ImageError("decompression ratio exceeds " + std::to_string(limits_.max_ratio) +
                      ":1 (a decompression bomb?)");
   }
-  const uint8_t* data = codec_ == Codec::None ? state_->in.get() : state_->out.get();
-  if (codec_ != Codec::None) state_->data_sha.update(data, produced);
+  const uint8_t* data = codec_ == Codec::None ? state_->in : state_->out;
+  if (codec_ != Codec::None) state_->out_ring.posted(state_->hasher.post(false, data, produced));
   return {reinterpret_cast<const char*>(data), produced};
 }
 
@@ -130,9 +235,10 @@ std::string_view DecodedStream::next_gzip() {
       st.crc_flag = ISAL_GZIP;
     }
     if (s.in_pos == s.in_len && !s.out_full && !s.input_eof) fill_input();
-    st.next_in = s.in.get() + s.in_pos;
+    st.next_in = s.in + s.in_pos;
     st.avail_in = static_cast<uint32_t>(s.in_len - s.in_pos);
-    st.next_out = s.out.get();
+    s.out = s.out_ring.acquire(s.hasher);
+    st.next_out = s.out;
     st.avail_out = kOutputChunk;
     int rc = isal_inflate(&st);
     s.in_pos = s.in_len - st.avail_in;
@@ -156,10 +262,10 @@ void DecodedStream::finish_trailing_bytes() {
   State& s = *state_;
   if (s.in_pos == s.in_len && !s.input_eof) fill_input();
   if (s.in_pos == s.in_len) return;
-  if (s.in.get()[s.in_pos] == 0x1f) return;
+  if (s.in[s.in_pos] == 0x1f) return;
   while (true) {
     for (; s.in_pos < s.in_len; ++s.in_pos) {
-      if (s.in.get()[s.in_pos] != 0) throw ImageError("unexpected data after the end of the gzip stream");
+      if (s.in[s.in_pos] != 0) throw ImageError("unexpected data after the end of the gzip stream");
     }
     if (!fill_input()) return;
   }
@@ -174,8 +280,9 @@ std::string_view DecodedStream::next_zstd() {
         return {};
       }
     }
-    ZSTD_inBuffer input{s.in.get(), s.in_len, s.in_pos};
-    ZSTD_outBuffer output{s.out.get(), kOutputChunk, 0};
+    s.out = s.out_ring.acquire(s.hasher);
+    ZSTD_inBuffer input{s.in, s.in_len, s.in_pos};
+    ZSTD_outBuffer output{s.out, kOutputChunk, 0};
     size_t rc = ZSTD_decompressStream(s.zstd, &output, &input);
     if (ZSTD_isError(rc)) throw ImageError(std::string("corrupt zstd stream (") + ZSTD_getErrorName(rc) + ")");
     s.in_pos = input.pos;
@@ -187,12 +294,14 @@ std::string_view DecodedStream::next_zstd() {
 }
 
 std::string DecodedStream::blob_digest() {
+  state_->hasher.finish();
   if (state_->blob_digest.empty()) state_->blob_digest = state_->blob_sha.digest();
   return state_->blob_digest;
 }
 
 std::string DecodedStream::uncompressed_digest() {
   if (codec_ == Codec::None) return blob_digest();
+  state_->hasher.finish();
   if (state_->data_digest.empty()) state_->data_digest = state_->data_sha.digest();
   return state_->data_digest;
 }

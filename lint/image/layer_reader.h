@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -65,7 +66,7 @@ class DecodedStream {
   const std::atomic<bool>* cancel_;
   Codec codec_ = Codec::None;
   struct State;
-  State* state_;  // buffers, hashers and decoder states (one heap allocation)
+  std::unique_ptr<State> state_;  // buffers, hashers and decoder states
   uint64_t consumed_ = 0;  // blob bytes read so far
   uint64_t produced_ = 0;
   bool finished_ = false;
