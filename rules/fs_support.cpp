@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "rules/rule_support.h"
+
 namespace okd {
 namespace {
 
@@ -309,6 +311,30 @@ std::optional<std::string> resolve_shell_word(const ContainerfileContext& ctx, c
     if (!var || !var->known) return std::nullopt;
   }
   return e.value;
+}
+
+std::vector<RunCommand> final_image_run_commands(const ContainerfileContext& ctx) {
+  std::vector<RunCommand> out;
+  std::string workdir = "/";
+  bool known = true;
+  for (const Instruction* ins : final_image_instructions(ctx.model)) {
+    if (ins->cmd == "workdir" && !ins->args.empty()) {
+      Expanded e = ctx.model.expand(ins, ins->args.front().value, ctx.parsed.escape);
+      workdir = absolute_path(e.value, workdir);
+      known = known && e.known;
+    }
+    if (ins->cmd != "run") continue;
+    for (const SimpleCommand& c : ctx.model.commands(ins)) out.push_back(RunCommand{ins, &c, workdir, known});
+  }
+  return out;
+}
+
+std::optional<std::string> resolve_path_word(const ContainerfileContext& ctx, const RunCommand& run,
+                                             const ShellWord& word) {
+  std::optional<std::string> value = resolve_shell_word(ctx, *run.instruction, word);
+  if (!value || value->empty()) return std::nullopt;
+  if ((*value)[0] != '/' && !run.workdir_known) return std::nullopt;
+  return absolute_path(*value, run.workdir);
 }
 
 // ---- paths -------------------------------------------------------------------------------------

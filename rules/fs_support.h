@@ -111,6 +111,20 @@ std::optional<MkdirCommand> parse_mkdir_command(const SimpleCommand& command);
 std::optional<std::string> resolve_shell_word(const ContainerfileContext& ctx, const Instruction& instruction,
                                               const ShellWord& word);
 
+// A command some RUN of the final image runs, with the working directory it runs in.
+struct RunCommand {
+  const Instruction* instruction = nullptr;
+  const SimpleCommand* command = nullptr;
+  std::string workdir = "/";
+  bool workdir_known = true;  // false after a WORKDIR that depends on an unknown ARG
+};
+// Every command of every RUN of the final image (final_image_instructions order).
+std::vector<RunCommand> final_image_run_commands(const ContainerfileContext& ctx);
+
+// The absolute path a command's file argument names, when it is known.
+std::optional<std::string> resolve_path_word(const ContainerfileContext& ctx, const RunCommand& run,
+                                             const ShellWord& word);
+
 // ---- paths -------------------------------------------------------------------------------------
 
 // An absolute, normalised path: relative paths resolved against workdir, `.`/`..`/`//` and a

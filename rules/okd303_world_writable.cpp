@@ -1,0 +1,104 @@
+// OKD303 world-writable: chmod that makes files or directories of the final image writable by
+// every user (777, 666, o+w, a+w) without the sticky bit.
+#include "lint/containerfile_context.h"
+#include "rules/fs_support.h"
+#include "rules/rule.h"
+#include "rules/rule_support.h"
+
+namespace okd {
+namespace {
+
+bool is_account_file(std::string_view path) { return path == "/etc/passwd" || path == "/etc/group"; }
+
+class WorldWritableRule : public Rule {
+ public:
+  const RuleInfo& info() const override {
+    static const RuleInfo kInfo{
+        "OKD303", "world-writable", Severity::Warning,
+        "chmod makes files or directories writable by every user",
+        "chmod 777 (or 666, o+w, a+w) is the usual workaround when a container cannot write as its "
+        "random uid, but it lets every process and every uid in the container rewrite the files, "
+        "and fails security scans. On OKD the random uid always runs in group 0, so group write "
+        "access is enough: chgrp -R 0 DIR && chmod -R g=u DIR (775/664 instead of 777/666). Shared "
+        "scratch directories that really must be world-writable get the sticky bit (1777).",
+        true};
+    return kInfo;
+  }
+
+  void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
+    std::vector<RunCommand> runs = final_image_run_commands(ctx);
+    for (const RunCommand& run : runs) {
+      std::optional<FileModeCommand> cmd = parse_file_mode_command(*run.command);
+      if (!cmd || cmd->name != "chmod") continue;
+      std::optional<std::string> mode_text = resolve_shell_word(ctx, *run.instruction, *cmd->spec);
+      if (!mode_text) continue;
+      std::optional<ChmodMode> mode = parse_chmod_mode(*mode_text);
+      if (!mode || !mode_makes_world_writable(*mode)) continue;
+
+      std::string targets;
+      std::vector<std::optional<std::string>> paths;
+      bool account_file = false;
+      for (const ShellWord* t : cmd->targets) {
+        targets += (targets.empty() ? "" : " ") + t->value;
+        paths.push_back(resolve_path_word(ctx, run, *t));
+        if (paths.back() && is_account_file(*paths.back())) account_file = true;
+      }
+      Diagnostic d;
+      d.message = "chmod " + *mode_text + " makes " + targets + " writable by every user";
+      std::optional<std::string> safer = mode_without_world_write(*mode_text);
+      d.hint = "give group 0 write access instead (chgrp " + std::string(cmd->recursive ? "-R " : "") + "0 " +
+               targets + " && chmod " + (cmd->recursive ? "-R " : "") + (safer ? *safer : "g=u") +
+               " ...): OKD's random uid runs in group 0";
+      d.range = cmd->spec->range;
+      // /etc/passwd and /etc/group are OKD304's: its fix removes the chmod altogether.
+      if (safer && !account_file && cmd->spec->raw == *mode_text && !run.instruction->json_form) {
+        Fix fix;
+        fix.applicability = Applicability::Unsafe;
+        fix.description = "chmod " + *safer + " and give the files group 0";
+        if (!has_group_zero(ctx, runs, cmd->targets, paths, run, cmd->recursive)) {
+          std::string prefix = "chgrp " + std::string(cmd->recursive ? "-R " : "") + "0";
+          for (const ShellWord* t : cmd->targets) prefix += " " + t->raw;
+          fix.edits.push_back(Edit{run.command->range.begin.offset, run.command->range.begin.offset, prefix + " && "});
+        }
+        fix.edits.push_back(Edit{cmd->spec->range.begin.offset, cmd->spec->range.end.offset, *safer});
+        d.fix = std::move(fix);
+      }
+      sink.report(std::move(d));
+    }
+  }
+
+ private:
+  // Whether a chgrp 0 / chown u:0 somewhere in the final image already covers every target.
+  static bool has_group_zero(const ContainerfileContext& ctx, const std::vector<RunCommand>& runs,
+                             const std::vector<const ShellWord*>& targets,
+                             const std::vector<std::optional<std::string>>& paths, const RunCommand& at,
+                             bool recursive) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      bool covered = false;
+      for (const RunCommand& run : runs) {
+        std::optional<FileModeCommand> cmd = parse_file_mode_command(*run.command);
+        if (!cmd || cmd->name == "chmod") continue;
+        std::optional<std::string> spec = resolve_shell_word(ctx, *run.instruction, *cmd->spec);
+        if (!spec) continue;
+        std::string group = cmd->name == "chgrp" ? *spec : parse_owner_spec(*spec).group;
+        if (!is_root_id(group)) continue;
+        if (recursive && !cmd->recursive) continue;
+        for (const ShellWord* c : cmd->targets) {
+          std::optional<std::string> cpath = resolve_path_word(ctx, run, *c);
+          if (paths[i] && cpath) {
+            covered = covered || *cpath == *paths[i] || (cmd->recursive && path_within(*paths[i], *cpath));
+          } else if (run.instruction == at.instruction) {
+            covered = covered || c->raw == targets[i]->raw;  // same RUN, same words
+          }
+        }
+      }
+      if (!covered) return false;
+    }
+    return true;
+  }
+};
+
+OKD_REGISTER_RULE(WorldWritableRule);
+
+}  // namespace
+}  // namespace okd
