@@ -56,11 +56,6 @@ void append(MappedText& to, const MappedText& from) { to.append(from); }
 
 // Drops a prefix of n bytes / keeps [b, e) — MappedText::substr with a name that reads well here.
 MappedText slice(const MappedText& m, size_t b, size_t e) { return m.substr(b, e); }
-MappedText trim_unicode(const MappedText& m) {
-  size_t b = leading_unicode_space(m.text);
-  size_t e = m.text.size() - trailing_unicode_space(std::string_view(m.text).substr(b));
-  return slice(m, b, e);
-}
 
 bool is_comment(std::string_view content) {
   std::string_view t = content.substr(leading_unicode_space(content));
@@ -101,7 +96,7 @@ class Parser {
 
   void directive(const PhysicalLine& line, uint32_t content_begin);
   bool build_instruction(const MappedText& line, Instruction& ins, std::string& err, Range& err_range);
-  void split_flags(const MappedText& args, Instruction& ins, size_t& rest_begin);
+  void split_flags(const MappedText& args, size_t begin, size_t end, Instruction& ins, size_t& rest_begin);
   bool parse_arguments(const MappedText& rest, Instruction& ins, std::string& err, Range& err_range);
   bool parse_json_array(const MappedText& rest, Instruction& ins, bool& is_json, std::string& err);
   void parse_whitespace_split(const MappedText& rest, Instruction& ins);
@@ -159,7 +154,8 @@ void Parser::directive(const PhysicalLine& line, uint32_t content_begin) {
 }
 
 // extractBuilderFlags: leading `--words`, quotes removed, backslash escapes processed.
-void Parser::split_flags(const MappedText& args, Instruction& ins, size_t& rest_begin) {
+// Works on args.text[begin, end); rest_begin is an index into args.text.
+void Parser::split_flags(const MappedText& args, size_t begin, size_t end, Instruction& ins, size_t& rest_begin) {
   const std::string& line = args.text;
   enum { kSpaces, kWord, kQuote } phase = kSpaces;
   std::string word;
@@ -167,31 +163,29 @@ void Parser::split_flags(const MappedText& args, Instruction& ins, size_t& rest_
   size_t eq_pos = std::string::npos;  // index in `line` just past the first '='
   char quote = 0;
   bool blank_ok = false;
-  auto emit = [&](size_t end) {
+  auto emit = [&](size_t word_end) {
     Flag f;
-    f.text = "";
-    f.text.reserve(word.size() + 2);
     f.text = word;
-    f.range = range_of(args, word_begin, end);
+    f.range = range_of(args, word_begin, word_end);
     std::string body = word.substr(2);
     size_t eq = body.find('=');
     f.name = body.substr(0, eq);
     if (eq != std::string::npos) f.value = body.substr(eq + 1);
-    f.value_range = eq_pos != std::string::npos ? range_of(args, eq_pos, end)
-                                                : src_.range(args.source_end(end), args.source_end(end));
+    f.value_range = eq_pos != std::string::npos ? range_of(args, eq_pos, word_end)
+                                                : src_.range(args.source_end(word_end), args.source_end(word_end));
     ins.flags.push_back(std::move(f));
   };
-  for (size_t pos = 0; pos <= line.size(); ++pos) {
-    char ch = pos < line.size() ? line[pos] : 0;
+  for (size_t pos = begin; pos <= end; ++pos) {
+    char ch = pos < end ? line[pos] : 0;
     if (phase == kSpaces) {
-      if (pos == line.size()) break;
+      if (pos == end) break;
       if (is_unicode_space_byte(ch)) continue;
-      if (ch != '-' || pos + 1 == line.size() || line[pos + 1] != '-') { rest_begin = pos; return; }
+      if (ch != '-' || pos + 1 == end || line[pos + 1] != '-') { rest_begin = pos; return; }
       phase = kWord;
       word_begin = pos;
       eq_pos = std::string::npos;
     }
-    if (pos == line.size()) {
+    if (pos == end) {
       if (word != "--" && (blank_ok || !word.empty())) emit(pos);
       break;
     }
@@ -206,7 +200,7 @@ void Parser::split_flags(const MappedText& args, Instruction& ins, size_t& rest_
       }
       if (ch == '\'' || ch == '"') { quote = ch; blank_ok = true; phase = kQuote; continue; }
       if (ch == '\\') {
-        if (pos + 1 == line.size()) continue;
+        if (pos + 1 == end) continue;
         ch = line[++pos];
       }
       if (ch == '=' && eq_pos == std::string::npos) eq_pos = pos + 1;
@@ -216,28 +210,33 @@ void Parser::split_flags(const MappedText& args, Instruction& ins, size_t& rest_
     // kQuote
     if (ch == quote) { phase = kWord; continue; }
     if (ch == '\\') {
-      if (pos + 1 == line.size()) { phase = kWord; continue; }
+      if (pos + 1 == end) { phase = kWord; continue; }
       ch = line[++pos];
     }
     word += ch;
   }
-  rest_begin = line.size();
+  rest_begin = end;
 }
 
 bool Parser::build_instruction(const MappedText& line, Instruction& ins, std::string& err, Range& err_range) {
-  MappedText trimmed = trim_unicode(line);
-  size_t k = 0;
-  while (k < trimmed.text.size() && !is_ascii_split_space(trimmed.text[k])) ++k;
-  ins.keyword = trimmed.text.substr(0, k);
+  // Indices into line.text: the trimmed line is [b, e); no copies until the rest is stored.
+  const std::string& t = line.text;
+  size_t b = leading_unicode_space(t);
+  size_t e = t.size() - trailing_unicode_space(std::string_view(t).substr(b));
+  size_t k = b;
+  while (k < e && !is_ascii_split_space(t[k])) ++k;
+  ins.keyword = t.substr(b, k - b);
   ins.cmd = ascii_lower(ins.keyword);
-  ins.keyword_range = range_of(trimmed, 0, k);
+  ins.keyword_range = range_of(line, b, k);
   size_t a = k;
-  while (a < trimmed.text.size() && is_ascii_split_space(trimmed.text[a])) ++a;
-  MappedText args = slice(trimmed, a, trimmed.text.size());
-  size_t rest_begin = args.text.size();
-  if (a < trimmed.text.size()) split_flags(args, ins, rest_begin);
-  ins.rest = trim_unicode(slice(args, rest_begin, args.text.size()));
-  err_range = range_of(trimmed, 0, trimmed.text.size());
+  while (a < e && is_ascii_split_space(t[a])) ++a;
+  size_t rest_begin = e;
+  if (a < e) split_flags(line, a, e, ins, rest_begin);
+  std::string_view rest_view = std::string_view(t).substr(rest_begin, e - rest_begin);
+  size_t rb = rest_begin + leading_unicode_space(rest_view);
+  size_t re = e - trailing_unicode_space(std::string_view(t).substr(rb, e - rb));
+  ins.rest = slice(line, rb, re);
+  err_range = range_of(line, b, e);
   return parse_arguments(ins.rest, ins, err, err_range);
 }
 
