@@ -44,7 +44,7 @@ std::vector<Step> diff_lines(const std::vector<std::string_view>& a, const std::
     while (i < n || j < m) {
       if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
         steps.push_back({Op::Keep, prefix + i++, prefix + j++});
-      } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      } else if (j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j])) {
         steps.push_back({Op::Add, prefix + i, prefix + j++});
       } else {
         steps.push_back({Op::Remove, prefix + i++, prefix + j});
