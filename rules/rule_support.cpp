@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <map>
 
 #include "lint/text.h"
 
@@ -636,10 +637,16 @@ std::vector<PortSite> privileged_port_sites(const ContainerfileContext& ctx) {
     site.written = "EXPOSE " + std::string(ctx.text(p.range));
     out.push_back(std::move(site));
   }
+  // Only the ENV value the image ends up with: a later ENV of the same name replaces it.
+  std::map<std::string, std::pair<const Instruction*, const KeyValue*>> last_env;
+  for (const Instruction* ins : final_image_instructions(model)) {
+    if (ins->cmd != "env") continue;
+    for (const KeyValue& kv : ins->pairs) last_env[kv.key] = {ins, &kv};
+  }
   for (const Instruction* ins : final_image_instructions(model)) {
     if (ins->cmd != "env") continue;
     for (const KeyValue& kv : ins->pairs) {
-      if (ascii_upper(kv.key).find("PORT") == std::string::npos) continue;
+      if (ascii_upper(kv.key).find("PORT") == std::string::npos || last_env[kv.key].second != &kv) continue;
       Expanded e = process_word(kv.value, model.scope_at(ins), ctx.parsed.escape);
       if (!e.known) continue;
       std::optional<int> port = parse_port(e.value);

@@ -200,10 +200,11 @@ struct PortSite {
   std::string written;  // "EXPOSE 80/tcp", "ENV HTTP_PORT=80", "--port=80"
 };
 
-// Every privileged port of the final image: EXPOSE words (after expansion, one site per field),
-// ENV pairs whose name contains PORT (case-insensitive) with a numeric value, and listen
-// arguments of the effective CMD and ENTRYPOINT (`--port 80`, `--port=80`, `--http-port=80`,
-// `-p 80`, listen addresses like `0.0.0.0:80`, also as `--bind=:80`). Sorted by position.
+// Every privileged port of the final image: EXPOSE words (after expansion, one site per field);
+// ENV pairs whose name contains PORT (case-insensitive) with a numeric value, the last pair of
+// each name only (it is the value the image carries); and listen arguments of the effective CMD
+// and ENTRYPOINT (`--port 80`, `--port=80`, `--http-port=80`, `-p 80`, listen addresses like
+// `0.0.0.0:80`, also as `--bind=:80`). Sorted by position.
 std::vector<PortSite> privileged_port_sites(const ContainerfileContext& ctx);
 
 // The fix that moves `site`'s port with config.map_port: it edits the digits of every site that

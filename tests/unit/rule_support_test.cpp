@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
+#include "rewrite/fixer.h"
 #include "rewrite/source_edits.h"
 
 namespace okd {
@@ -377,6 +381,48 @@ TEST(RuleSupportEscalation, CommandNameLooksThroughWrappers) {
   EXPECT_FALSE(command_name_index(command({"exec"})));
   EXPECT_FALSE(command_name_index(command({})));
   EXPECT_EQ(program_name("/usr/sbin/setcap"), "setcap");
+}
+
+// ---- Idempotence of the user and port rules' fixes ----
+
+// fix(fix(x)) == fix(x): every expected output of the OKD1xx/OKD2xx annotated tests is a fixed
+// point of the fixer under the same options (select, build-arg, target, unsafe).
+TEST(RuleSupportFixes, FixedOutputsAreFixedPoints) {
+  namespace fs = std::filesystem;
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(OKDLINT_TEST_DATA) / "rules")) {
+    std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".fixed" || !(name.starts_with("okd1") || name.starts_with("okd2"))) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    Config config;
+    FixOptions options;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.starts_with("# okdlint-test: ")) continue;
+      std::istringstream words(line.substr(16));
+      std::string word;
+      while (words >> word) {
+        size_t eq = word.find('=');
+        std::string key = word.substr(0, eq), value = eq == std::string::npos ? "" : word.substr(eq + 1);
+        if (key == "select") options.selection.select.insert(value);
+        else if (key == "unsafe") options.unsafe = true;
+        else if (key == "target") config.target = value;
+        else if (key == "build-arg") config.build_args[value.substr(0, value.find('='))] = value.substr(value.find('=') + 1);
+        else ADD_FAILURE() << name << ": option " << key << " not handled here";
+      }
+    }
+    FixResult again = fix_containerfile(name, text, config, RegistryAliases{}, options);
+    EXPECT_TRUE(again.converged) << name;
+    EXPECT_EQ(again.text, text) << name;
+    EXPECT_TRUE(again.applied.empty()) << name;
+    ++checked;
+  }
+  EXPECT_GT(checked, 20);
 }
 
 }  // namespace
