@@ -26,7 +26,7 @@ bool plain_text(std::string_view raw) { return raw.find_first_of("$\\\"'`") == s
 // group part of that definition is edited. nullopt when the bytes cannot be located exactly.
 std::optional<Edit> group_edit(const ContainerfileContext& ctx, const Instruction* at, uint32_t begin, uint32_t end,
                                std::string_view value) {
-  std::string_view raw = ctx.source.text().substr(begin, end - begin);
+  std::string_view raw = std::string_view(ctx.source.text()).substr(begin, end - begin);
   // One quoted string: work inside the quotes.
   if (raw.size() >= 2 && (raw.front() == '"' || raw.front() == '\'') && raw.back() == raw.front() &&
       raw.substr(1, raw.size() - 2).find_first_of("\"'\\") == std::string_view::npos) {
