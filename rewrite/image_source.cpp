@@ -1,0 +1,180 @@
+#include "rewrite/image_source.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+
+namespace okd {
+
+using image_detail::BlobRef;
+using image_detail::Fd;
+
+namespace {
+
+void write_all(int fd, const void* data, size_t size, std::string_view what) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw ImageError(std::string("cannot write ") + std::string(what) + ": " + std::strerror(errno));
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// Decompresses a gzip/zstd archive into an unlinked temporary file; plain archives are used as is.
+Fd plain_archive(Fd input) {
+  unsigned char head[4] = {};
+  size_t got = image_detail::pread_full(input.get(), head, sizeof head, 0);
+  bool gzip = got >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+  bool zstd = got >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd;
+  if (!gzip && !zstd) return input;
+  Fd out = image_detail::make_temp_file();
+  image_detail::DecodedStream stream({input.get(), 0, image_detail::file_size(input.get())}, {});
+  while (true) {
+    std::string_view piece = stream.next();
+    if (piece.empty()) break;
+    write_all(out.get(), piece.data(), piece.size(), "a temporary file");
+  }
+  return out;
+}
+
+struct Feed {
+  image_detail::DecodedStream* stream;
+  std::exception_ptr error;
+};
+
+la_ssize_t feed_read(struct archive*, void* client, const void** buffer) {
+  auto* feed = static_cast<Feed*>(client);
+  try {
+    std::string_view piece = feed->stream->next();
+    *buffer = piece.data();
+    return static_cast<la_ssize_t>(piece.size());
+  } catch (...) {
+    feed->error = std::current_exception();
+    return -1;
+  }
+}
+
+}  // namespace
+
+ImageBlobs::ImageBlobs(const LoadedImage& image) {
+  if (image.file == "-") throw ImageError("rewrite reads its input twice: give a file or an OCI layout, not stdin");
+  switch (image.kind) {
+    case ImageInputKind::ConfigJson:
+    case ImageInputKind::Inspect:
+      throw ImageError("rewrite needs the image's layers: give an image archive or an OCI layout, not " +
+                       std::string(to_string(image.kind)));
+    case ImageInputKind::OciLayout:
+      for (const LayerInfo& layer : image.layers) {
+        Fd fd = image_detail::open_readonly(layer.blob_path);
+        uint64_t size = image_detail::file_size(fd.get());
+        if (size != layer.size) throw ImageError(layer.blob_path + " changed since it was read");
+        layers_.push_back({fd.get(), 0, size});
+        layer_files_.push_back(std::move(fd));
+      }
+      return;
+    case ImageInputKind::DockerArchive:
+    case ImageInputKind::OciArchive: break;
+  }
+  archive_ = plain_archive(image_detail::open_readonly(image.file));
+  tar_ = std::make_unique<image_detail::OuterTar>(archive_.get(), image_detail::file_size(archive_.get()));
+  for (const LayerInfo& layer : image.layers) {
+    const image_detail::TarMember* member = tar_->find(layer.blob_path);
+    if (!member || member->size != layer.size) throw ImageError(layer.blob_path + " changed since it was read");
+    layers_.push_back({archive_.get(), member->offset, member->size});
+  }
+}
+
+ImageBlobs::~ImageBlobs() = default;
+
+SourceSpool::SourceSpool() : spool_(image_detail::make_temp_file()) {}
+
+const SourceFile& SourceSpool::find(uint32_t layer, const std::string& path) const {
+  auto it = files_.find({layer, path});
+  if (it == files_.end() || !it->second.found) {
+    throw ImageError("cannot copy up " + path + ": layer " + std::to_string(layer + 1) + " does not hold it as a file");
+  }
+  return it->second;
+}
+
+void SourceSpool::read(const ImageBlobs& blobs, const std::map<uint32_t, std::set<std::string>>& wanted) {
+  std::vector<char> zeros;
+  for (const auto& [layer, paths] : wanted) {
+    for (const auto& path : paths) files_[{layer, path}];
+    image_detail::DecodedStream stream(blobs.layer(layer), {});
+    Feed feed{&stream, nullptr};
+    std::unique_ptr<struct archive, int (*)(struct archive*)> reader(archive_read_new(), archive_read_free);
+    archive_read_support_format_tar(reader.get());
+    if (archive_read_open(reader.get(), &feed, nullptr, feed_read, nullptr) != ARCHIVE_OK) {
+      if (feed.error) std::rethrow_exception(feed.error);
+      throw ImageError("layer " + std::to_string(layer + 1) + ": " + archive_error_string(reader.get()));
+    }
+    auto fail = [&]() {
+      if (feed.error) std::rethrow_exception(feed.error);
+      const char* message = archive_error_string(reader.get());
+      throw ImageError("layer " + std::to_string(layer + 1) + ": " + (message ? message : "unreadable tar"));
+    };
+    archive_entry* entry = nullptr;
+    // To the end: a later entry of the same path in this tar replaces an earlier one.
+    while (true) {
+      int rc = archive_read_next_header(reader.get(), &entry);
+      if (rc == ARCHIVE_EOF) break;
+      if (rc < ARCHIVE_WARN) fail();
+      const char* raw = archive_entry_pathname(entry);
+      auto path = normalize_image_path(raw ? raw : "");
+      if (!path || !paths.count(*path)) continue;
+      SourceFile& file = files_[{layer, *path}];
+      file = SourceFile{};
+      file.found = true;
+      file.mtime = archive_entry_mtime(entry);
+      archive_entry_xattr_reset(entry);
+      const char* name = nullptr;
+      const void* value = nullptr;
+      size_t size = 0;
+      while (archive_entry_xattr_next(entry, &name, &value, &size) == ARCHIVE_OK) {
+        file.xattrs.emplace_back(name, std::string(static_cast<const char*>(value), size));
+      }
+      std::sort(file.xattrs.begin(), file.xattrs.end());
+      if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry)) continue;
+      file.offset = end_;
+      // Sparse files arrive as blocks at offsets; holes are written as zeros.
+      uint64_t written = 0;
+      while (true) {
+        const void* block = nullptr;
+        size_t block_size = 0;
+        la_int64_t at = 0;
+        rc = archive_read_data_block(reader.get(), &block, &block_size, &at);
+        if (rc == ARCHIVE_EOF) break;
+        if (rc < ARCHIVE_WARN) fail();
+        uint64_t offset = static_cast<uint64_t>(std::max<la_int64_t>(at, 0));
+        while (written < offset) {
+          zeros.assign(static_cast<size_t>(std::min<uint64_t>(offset - written, 1 << 16)), '\0');
+          write_all(spool_.get(), zeros.data(), zeros.size(), "the copy-up spool");
+          written += zeros.size();
+        }
+        write_all(spool_.get(), block, block_size, "the copy-up spool");
+        written += block_size;
+      }
+      uint64_t declared = static_cast<uint64_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
+      while (written < declared) {
+        zeros.assign(static_cast<size_t>(std::min<uint64_t>(declared - written, 1 << 16)), '\0');
+        write_all(spool_.get(), zeros.data(), zeros.size(), "the copy-up spool");
+        written += zeros.size();
+      }
+      file.size = written;
+      end_ += written;
+    }
+    if (feed.error) std::rethrow_exception(feed.error);
+  }
+}
+
+}  // namespace okd
