@@ -11,6 +11,7 @@ if [[ $# -ne 1 ]]; then
   exit 2
 fi
 okdlint=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if ! command -v git >/dev/null 2>&1; then
   echo "SKIP: git is not installed"
   exit 77
@@ -306,6 +307,37 @@ expect_output "Dockerfile:2:"
 run "$okdlint" hook uninstall
 expect_status 0
 [[ ! -e .githooks/pre-push ]] || fail "hook still in .githooks"
+
+check "pre-commit framework: the hooks in .pre-commit-hooks.yaml lint and fix Containerfiles only"
+if ! command -v pre-commit >/dev/null 2>&1; then
+  echo "   (skipped: the pre-commit framework is not installed)"
+else
+  # try-repo takes hooks from a git repository: one holding just the manifest.
+  git init -q -b main "$work/hook-manifest"
+  cp "$source_dir/.pre-commit-hooks.yaml" "$work/hook-manifest/"
+  git -C "$work/hook-manifest" add .pre-commit-hooks.yaml
+  git -C "$work/hook-manifest" -c user.name=t -c user.email=t@example.invalid commit -q -m manifest
+  new_repository framework
+  cd "$work/framework"
+  mkdir -p x docs
+  printf '%s' "$bad_containerfile" >Dockerfile.prod
+  printf '%s' "$bad_containerfile" >x/app.Containerfile
+  printf 'not a Containerfile\n' >docs/notes.txt
+  printf 'not a Containerfile either\n' >docs/Dockerfiles.md
+  git add .
+  ln -sf "$okdlint" "$work/bin/okdlint"
+  PATH="$work/bin:$PATH" run pre-commit try-repo "$work/hook-manifest" okdlint --all-files
+  [[ $status -ne 0 ]] || fail "the okdlint hook passed bad Containerfiles"
+  expect_output "Dockerfile.prod:2:"
+  expect_output "x/app.Containerfile:2:"
+  expect_no_output "notes.txt"
+  expect_no_output "Dockerfiles.md"
+  PATH="$work/bin:$PATH" run pre-commit try-repo "$work/hook-manifest" okdlint-fix --all-files
+  [[ $status -ne 0 ]] || fail "okdlint-fix changed files but pre-commit did not report it"
+  git add .
+  PATH="$work/bin:$PATH" run pre-commit try-repo "$work/hook-manifest" okdlint --all-files
+  expect_status 0
+fi
 
 check "hook install outside a git repository is an input error"
 mkdir -p "$work/not-a-repo"
