@@ -51,6 +51,8 @@ setcap cap_net_raw+ep $R/usr/local/bin/ping-tool
 ln $R/usr/local/bin/ping-tool $R/usr/local/bin/ping-tool-link
 chmod 1777 $R/tmp; chmod 0777 $R/srv/shared
 umoci repack --image oci:app --history.created_by 'okd-rewrite-fixture base' bundle
+rm -rf bundle  # unpack again so that the next repack diffs against layer 1
+umoci unpack --image oci:app bundle
 
 mkdir -p $R/{www,srv/app,etc/httpd/conf,etc/nginx/conf.d}
 echo '<h1>okd rewrite fixture</h1>' > $R/www/index.html
