@@ -26,6 +26,9 @@ class WorldWritableRule : public Rule {
   }
 
   void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
+    for (const Instruction* ins : final_image_instructions(ctx.model)) {
+      if (ins->cmd == "copy" || ins->cmd == "add") check_copy_chmod(ctx, *ins, sink);
+    }
     std::vector<RunCommand> runs = final_image_run_commands(ctx);
     for (const RunCommand& run : runs) {
       std::optional<FileModeCommand> cmd = parse_file_mode_command(*run.command);
@@ -68,6 +71,28 @@ class WorldWritableRule : public Rule {
   }
 
  private:
+  // `COPY --chmod=777`: the copied files are world-writable. The fix only changes the mode; a
+  // --chown group is OKD301's business.
+  static void check_copy_chmod(const ContainerfileContext& ctx, const Instruction& ins, DiagnosticSink& sink) {
+    const Flag* chmod = ins.flag("chmod");
+    if (!chmod || !chmod->value) return;
+    Expanded value = ctx.model.expand(&ins, *chmod->value, ctx.parsed.escape);
+    if (!value.known) return;
+    std::optional<ChmodMode> mode = parse_chmod_mode(value.value);
+    if (!mode || !mode_makes_world_writable(*mode)) return;
+    std::string keyword = ins.cmd == "copy" ? "COPY" : "ADD";
+    std::optional<std::string> safer = mode_without_world_write(value.value);
+    Diagnostic d;
+    d.message = keyword + " --chmod=" + value.value + " makes the copied files writable by every user";
+    d.hint = "use --chmod=" + (safer ? *safer : std::string("775")) + " with --chown=UID:0: OKD's random uid runs in group 0";
+    d.range = chmod->value_range;
+    if (safer && ctx.text(chmod->value_range) == value.value) {
+      d.fix = Fix{"--chmod=" + *safer, Applicability::Unsafe,
+                  {Edit{chmod->value_range.begin.offset, chmod->value_range.end.offset, *safer}}};
+    }
+    sink.report(std::move(d));
+  }
+
   // Whether a chgrp 0 / chown u:0 somewhere in the final image already covers every target.
   static bool has_group_zero(const ContainerfileContext& ctx, const std::vector<RunCommand>& runs,
                              const std::vector<const ShellWord*>& targets,

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "rewrite/fixer.h"
 #include "rewrite/source_edits.h"
+#include "rules/engine.h"
 
 namespace okd {
 namespace {
@@ -249,6 +251,114 @@ INSTANTIATE_TEST_SUITE_P(
         Removal{"FROM x\nRUN if a; then chmod g+w /etc/passwd; fi\n", ""},
         Removal{"FROM x\nRUN a | chmod g+w /etc/passwd\n", ""},
         Removal{"FROM x\nRUN sh -c 'a && chmod g+w /etc/passwd'\n", ""}));
+
+// A Containerfile with its parse, model and context, for helpers that need them.
+struct Linted {
+  explicit Linted(std::string text, Config cfg = {}, RegistryAliases al = {})
+      : source("Containerfile", std::move(text)),
+        parsed(parse_dockerfile(source)),
+        model(build_model(source, parsed, {})),
+        config(std::move(cfg)),
+        aliases(std::move(al)),
+        ctx{source, parsed, model, config, aliases} {}
+  SourceFile source;
+  ParsedDockerfile parsed;
+  BuildModel model;
+  Config config;
+  RegistryAliases aliases;
+  ContainerfileContext ctx;
+};
+
+TEST(Images, StagesAreNotImages) {
+  Linted l("FROM alpine:3 AS Builder\nFROM builder\n");
+  EXPECT_TRUE(names_stage(l.model, "builder", false));
+  EXPECT_TRUE(names_stage(l.model, "BUILDER", false));
+  EXPECT_TRUE(names_stage(l.model, "0", true));
+  EXPECT_FALSE(names_stage(l.model, "0", false));
+  EXPECT_FALSE(names_stage(l.model, "alpine", true));
+}
+
+TEST(Images, DockerHubDetectionFollowsNormalisation) {
+  Config config;
+  config.proxy = "harbor.example/hub";
+  RegistryAliases aliases;
+  aliases.aliases["ubi"] = "registry.access.redhat.com/ubi9/ubi";
+  aliases.aliases["alp"] = "docker.io/library/alpine";
+  Linted l("FROM scratch\n", config, aliases);
+  auto hub = [&](std::string_view text) {
+    std::optional<PulledImage> p = pulled_image(l.ctx, text);
+    return p && p->docker_hub;
+  };
+  EXPECT_TRUE(hub("nginx"));
+  EXPECT_TRUE(hub("nginx:1.27"));
+  EXPECT_TRUE(hub("bitnami/redis"));
+  EXPECT_TRUE(hub("docker.io/library/nginx"));
+  EXPECT_TRUE(hub("index.docker.io/library/nginx"));
+  EXPECT_TRUE(hub("alp:3.20"));  // alias that points at Docker Hub
+  EXPECT_FALSE(hub("ubi"));      // alias elsewhere
+  EXPECT_FALSE(hub("quay.io/org/x"));
+  EXPECT_FALSE(hub("localhost/x"));
+  EXPECT_FALSE(hub("registry:5000/x"));
+  EXPECT_FALSE(hub("harbor.example/hub/library/nginx:1"));
+  EXPECT_FALSE(pulled_image(l.ctx, "scratch"));
+  EXPECT_FALSE(pulled_image(l.ctx, "Not/Valid"));
+  std::optional<PulledImage> p = pulled_image(l.ctx, "nginx:1.27@sha256:" + std::string(64, 'a'));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->proxied, "harbor.example/hub/library/nginx:1.27@sha256:" + std::string(64, 'a'));
+  EXPECT_EQ(p->hub_name, "docker.io/library/nginx");
+  EXPECT_EQ(pulled_image(l.ctx, "alp:3.20")->proxied, "harbor.example/hub/library/alpine:3.20");
+}
+
+TEST(RunCommands, TrackTheWorkdirAndResolveArguments) {
+  Linted l("FROM a AS base\nWORKDIR /app\nARG SUB=data\nFROM base\nRUN mkdir $SUB ../up \"$HOME\"\n");
+  std::vector<RunCommand> runs = final_image_run_commands(l.ctx);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].workdir, "/app");
+  const SimpleCommand& mkdir = *runs[0].command;
+  ASSERT_EQ(mkdir.argv.size(), 4u);
+  // ARGs do not cross FROM: SUB is not in the second stage's scope.
+  EXPECT_FALSE(resolve_path_word(l.ctx, runs[0], mkdir.argv[1]));
+  EXPECT_EQ(resolve_path_word(l.ctx, runs[0], mkdir.argv[2]), "/up");
+  EXPECT_FALSE(resolve_path_word(l.ctx, runs[0], mkdir.argv[3]));  // a shell variable: unknown
+}
+
+// Every OKD302 diagnostic of a file carries the same single insertion, so the fixer applies it
+// once and the re-lint finds every directory covered.
+TEST(Okd302, AllDiagnosticsShareOneInsertionThatConverges) {
+  const std::string text =
+      "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+      "WORKDIR /app\n"
+      "RUN mkdir /data /cache\n"
+      "VOLUME /state\n"
+      "USER 1001\n";
+  Config config;
+  RegistryAliases aliases;
+  RuleSelection selection;
+  selection.select.insert("OKD302");
+  SourceFile source("Containerfile", text);
+  ContainerfileLint lint = lint_containerfile(source, config, aliases, selection);
+  ASSERT_EQ(lint.diagnostics.size(), 4u);
+  for (const Diagnostic& d : lint.diagnostics) {
+    ASSERT_TRUE(d.fix);
+    ASSERT_EQ(d.fix->edits.size(), 1u);
+    EXPECT_EQ(d.fix->edits[0], lint.diagnostics[0].fix->edits[0]);
+  }
+  FixOptions options;
+  options.selection = selection;
+  FixResult once = fix_containerfile("Containerfile", text, config, aliases, options);
+  EXPECT_TRUE(once.converged);
+  EXPECT_TRUE(once.remaining.empty());
+  EXPECT_EQ(once.text,
+            "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+            "WORKDIR /app\n"
+            "RUN mkdir /data /cache\n"
+            "VOLUME /state\n"
+            "RUN chgrp -R 0 /app /data /cache /state && chmod -R g=u /app /data /cache /state\n"
+            "USER 1001\n");
+  FixResult twice = fix_containerfile("Containerfile", once.text, config, aliases, options);
+  EXPECT_EQ(twice.text, once.text);
+  EXPECT_TRUE(twice.applied.empty());
+}
 
 }  // namespace
 }  // namespace okd
