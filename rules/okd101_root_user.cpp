@@ -41,8 +41,14 @@ class RootUserRule : public Rule {
     // A later step that needs root keeps `USER root` where it is: a new USER goes after it.
     Fix fix;
     fix.applicability = Applicability::Safe;
-    if (std::optional<Edit> insert = insert_user_edit(ctx, user.instruction, "USER " + uid)) {
-      fix.description = "add USER " + uid + " after the last step that needs root";
+    std::optional<Edit> insert = insert_user_edit(ctx, user.instruction, "USER " + uid);
+    // A USER in a parent stage may serve other stages built FROM it: leave it and set the user in
+    // the final stage instead.
+    if (!insert && model.stage_of(user.instruction) != &target) {
+      insert = insert_line_after(ctx.source, *target.from, "USER " + uid);
+    }
+    if (insert) {
+      fix.description = "add USER " + uid + " to the final stage after the last step that needs root";
       fix.edits.push_back(*insert);
     } else {
       UserParts parts = user_parts(ctx, *user.instruction);
