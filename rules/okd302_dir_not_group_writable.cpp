@@ -195,16 +195,15 @@ class DirNotGroupWritableRule : public Rule {
     OwnerSpec spec = parse_owner_spec(owner.value);
     bool zero = spec.has_colon ? (spec.group.empty() ? is_root_id(spec.user) : is_root_id(spec.group))
                                : is_root_id(spec.user);
+    // An existing directory keeps its own owner and mode (only the copied files change), so only
+    // a directory the COPY creates is tracked from here.
+    if (by_path.count(path)) return;
     declare(path, dest_word.range, "COPY --chown=" + owner.value, index, zero);
     auto it = by_path.find(path);
     if (it == by_path.end()) return;
-    DirState& d = dirs[it->second];
-    // The copied files carry the new owner whether or not the directory was declared before.
-    d.group_zero = zero;
-    d.mode = kTypicalDirMode;
     if (const Flag* chmod = ins.flag("chmod"); chmod && chmod->value) {
       if (std::optional<ChmodMode> mode = parse_chmod_mode(*chmod->value)) {
-        d.mode = apply_chmod_mode(*mode, kTypicalDirMode, true);
+        dirs[it->second].mode = apply_chmod_mode(*mode, kTypicalDirMode, true);
       }
     }
   }
