@@ -99,7 +99,14 @@ class DockerHubWithoutProxyRule : public Rule {
     Diagnostic d = make(*image, "COPY --from", value.value);
     d.range = from->value_range;
     std::string_view raw = ctx.text(from->value_range);
-    if (plain(raw)) d.fix = replace_fix(*image, from->value_range.begin.offset, from->value_range.end.offset);
+    const uint32_t begin = from->value_range.begin.offset, end = from->value_range.end.offset;
+    if (plain(raw)) {
+      d.fix = replace_fix(*image, begin, end);
+    } else if (std::optional<LiteralSource> def = literal_source(ctx, &ins, begin, end); def && plain(def->text)) {
+      // `COPY --from=$TOOLS`: the image name lives in the ARG/ENV definition.
+      std::optional<PulledImage> named = pulled_image(ctx, def->text);
+      if (named && named->docker_hub) d.fix = replace_fix(*named, def->begin, def->end);
+    }
     sink.report(std::move(d));
   }
 
