@@ -30,6 +30,7 @@ class WorldWritableRule : public Rule {
       if (ins->cmd == "copy" || ins->cmd == "add") check_copy_chmod(ctx, *ins, sink);
     }
     std::vector<RunCommand> runs = final_image_run_commands(ctx);
+    std::optional<std::vector<GroupZero>> changes;  // computed on the first finding
     for (const RunCommand& run : runs) {
       std::optional<FileModeCommand> cmd = parse_file_mode_command(*run.command);
       if (!cmd || cmd->name != "chmod") continue;
@@ -58,7 +59,8 @@ class WorldWritableRule : public Rule {
         Fix fix;
         fix.applicability = Applicability::Unsafe;
         fix.description = "chmod " + *safer + " and give the files group 0";
-        if (!has_group_zero(ctx, runs, cmd->targets, paths, run, cmd->recursive)) {
+        if (!changes) changes = group_zero_changes(ctx, runs);
+        if (!has_group_zero(*changes, cmd->targets, paths, run, cmd->recursive)) {
           std::string prefix = "chgrp " + std::string(cmd->recursive ? "-R " : "") + "0";
           for (const ShellWord* t : cmd->targets) prefix += " " + t->raw;
           fix.edits.push_back(Edit{run.command->range.begin.offset, run.command->range.begin.offset, prefix + " && "});
@@ -93,28 +95,42 @@ class WorldWritableRule : public Rule {
     sink.report(std::move(d));
   }
 
-  // Whether a chgrp 0 / chown u:0 somewhere in the final image already covers every target.
-  static bool has_group_zero(const ContainerfileContext& ctx, const std::vector<RunCommand>& runs,
-                             const std::vector<const ShellWord*>& targets,
+  // A chgrp 0 / chown u:0 of the final image: what it reaches.
+  struct GroupZero {
+    const Instruction* instruction = nullptr;
+    std::optional<std::string> path;  // absolute, when known
+    std::string raw;                  // the word as written
+    bool recursive = false;
+  };
+
+  static std::vector<GroupZero> group_zero_changes(const ContainerfileContext& ctx, const std::vector<RunCommand>& runs) {
+    std::vector<GroupZero> out;
+    for (const RunCommand& run : runs) {
+      std::optional<FileModeCommand> cmd = parse_file_mode_command(*run.command);
+      if (!cmd || cmd->name == "chmod") continue;
+      std::optional<std::string> spec = resolve_shell_word(ctx, *run.instruction, *cmd->spec);
+      if (!spec) continue;
+      std::string group = cmd->name == "chgrp" ? *spec : parse_owner_spec(*spec).group;
+      if (!is_root_id(group)) continue;
+      for (const ShellWord* c : cmd->targets) {
+        out.push_back(GroupZero{run.instruction, resolve_path_word(ctx, run, *c), c->raw, cmd->recursive});
+      }
+    }
+    return out;
+  }
+
+  // Whether the changes already give every target group 0 (recursively when the chmod is).
+  static bool has_group_zero(const std::vector<GroupZero>& changes, const std::vector<const ShellWord*>& targets,
                              const std::vector<std::optional<std::string>>& paths, const RunCommand& at,
                              bool recursive) {
     for (size_t i = 0; i < targets.size(); ++i) {
       bool covered = false;
-      for (const RunCommand& run : runs) {
-        std::optional<FileModeCommand> cmd = parse_file_mode_command(*run.command);
-        if (!cmd || cmd->name == "chmod") continue;
-        std::optional<std::string> spec = resolve_shell_word(ctx, *run.instruction, *cmd->spec);
-        if (!spec) continue;
-        std::string group = cmd->name == "chgrp" ? *spec : parse_owner_spec(*spec).group;
-        if (!is_root_id(group)) continue;
-        if (recursive && !cmd->recursive) continue;
-        for (const ShellWord* c : cmd->targets) {
-          std::optional<std::string> cpath = resolve_path_word(ctx, run, *c);
-          if (paths[i] && cpath) {
-            covered = covered || *cpath == *paths[i] || (cmd->recursive && path_within(*paths[i], *cpath));
-          } else if (run.instruction == at.instruction) {
-            covered = covered || c->raw == targets[i]->raw;  // same RUN, same words
-          }
+      for (const GroupZero& g : changes) {
+        if (recursive && !g.recursive) continue;
+        if (paths[i] && g.path) {
+          covered = covered || *g.path == *paths[i] || (g.recursive && path_within(*paths[i], *g.path));
+        } else if (g.instruction == at.instruction) {
+          covered = covered || g.raw == targets[i]->raw;  // same RUN, same words
         }
       }
       if (!covered) return false;
