@@ -290,6 +290,20 @@ def main():
           .replace(b'"User": "1001"', b'"User": "0000"'),
           "digest mismatch for config", "", "config bytes that do not hash to their file name")
 
+    layer_hex = sha(GOOD_LAYER).split(":")[1]
+    docker_config = config_for([sha(GOOD_LAYER)])
+    oci_manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                               "config": {"digest": sha(docker_config), "size": len(docker_config)},
+                               "layers": [{"digest": sha(b"another layer"), "size": 13}]}).encode()
+    oci_index = json.dumps({"schemaVersion": 2, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(oci_manifest),
+         "size": len(oci_manifest)}]}).encode()
+    write("docker25-oci-disagrees.tar",
+          docker_archive([GOOD_LAYER], names=["blobs/sha256/" + layer_hex], config=docker_config,
+                         extra=[member("blobs/sha256/" + sha(oci_manifest).split(":")[1], oci_manifest),
+                                member("index.json", oci_index), member("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')]),
+          "disagrees with manifest.json", "", "Docker 25+ archive whose embedded OCI manifest lists other layers")
+
     # --- not images at all ----------------------------------------------------------------------
     write("empty-file.bin", b"", "the input is empty", "", "zero bytes")
     write("garbage.bin", bytes((i * 97 + 13) % 251 for i in range(2048)), "unrecognised content", "",
