@@ -56,7 +56,7 @@ bool is_shell_name(std::string_view argv0) {
 ShellWord word_from_arg(const Word& w, const SourceFile& source) {
   ShellWord sw;
   sw.value = w.value;
-  sw.raw = std::string(source.text().substr(w.range.begin.offset, w.range.size()));
+  sw.raw = source.text().substr(w.range.begin.offset, w.range.size());
   sw.range = w.range;
   sw.literal = true;
   return sw;
@@ -75,7 +75,7 @@ std::vector<SimpleCommand> commands_of(const Instruction& ins, const SourceFile&
       // ["sh", "-c", "script"]: split the script too. Map it to the source when the JSON string
       // has no escapes, so ranges stay exact; otherwise positions fall on the whole string.
       const Word& script = ins.args[2];
-      std::string_view literal = source.text().substr(script.range.begin.offset, script.range.size());
+      std::string_view literal = std::string_view(source.text()).substr(script.range.begin.offset, script.range.size());
       if (literal.size() >= 2 && literal.find('\\') == std::string_view::npos) {
         Range inner = source.range(script.range.begin.offset + 1, script.range.end.offset - 1);
         for (SimpleCommand& c : split_shell_range(source, inner)) {
