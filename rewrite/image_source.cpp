@@ -2,6 +2,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <isa-l/igzip_lib.h>
+#include <zstd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,8 +49,102 @@ Fd plain_archive(Fd input) {
   return out;
 }
 
+// A layer's uncompressed bytes, without the digests: the loader already checked them, and on a
+// copy-up of a gigabyte hashing both sides again would cost as much as the inflating.
+class LayerBytes {
+ public:
+  explicit LayerBytes(BlobRef blob) : blob_(blob), in_(kChunk), out_(kChunk) {
+    fill();
+    if (in_len_ >= 2 && in_[0] == 0x1f && in_[1] == 0x8b) {
+      codec_ = Codec::Gzip;
+      isal_inflate_init(&gzip_);
+      gzip_.crc_flag = ISAL_GZIP;
+    } else if (in_len_ >= 4 && in_[0] == 0x28 && in_[1] == 0xb5 && in_[2] == 0x2f && in_[3] == 0xfd) {
+      codec_ = Codec::Zstd;
+      zstd_ = ZSTD_createDStream();
+      if (!zstd_) throw ImageError("cannot allocate a zstd decoder");
+    }
+  }
+  ~LayerBytes() { ZSTD_freeDStream(zstd_); }
+  LayerBytes(const LayerBytes&) = delete;
+  LayerBytes& operator=(const LayerBytes&) = delete;
+
+  // The next piece; empty at the end.
+  std::string_view next() {
+    switch (codec_) {
+      case Codec::None:
+        if (in_pos_ == in_len_ && !fill()) return {};
+        in_pos_ = in_len_;
+        return {reinterpret_cast<const char*>(in_.data()), in_len_};
+      case Codec::Gzip: return next_gzip();
+      case Codec::Zstd: return next_zstd();
+    }
+    return {};
+  }
+
+ private:
+  static constexpr size_t kChunk = 256 << 10;
+  enum class Codec { None, Gzip, Zstd };
+
+  bool fill() {
+    in_pos_ = in_len_ = 0;
+    if (consumed_ >= blob_.size) return false;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, blob_.size - consumed_));
+    if (image_detail::pread_full(blob_.fd, in_.data(), want, blob_.offset + consumed_) != want) {
+      throw ImageError("layer blob is truncated");
+    }
+    consumed_ += want;
+    in_len_ = want;
+    return true;
+  }
+
+  std::string_view next_gzip() {
+    while (true) {
+      if (gzip_.block_state == ISAL_BLOCK_FINISH && !out_full_) {
+        // Another member follows (concatenated gzip), or zero padding / the end.
+        if (in_pos_ == in_len_ && !fill()) return {};
+        if (in_[in_pos_] != 0x1f) return {};
+        isal_inflate_reset(&gzip_);
+        gzip_.crc_flag = ISAL_GZIP;
+      }
+      if (in_pos_ == in_len_ && !out_full_ && !fill()) throw ImageError("truncated gzip layer");
+      gzip_.next_in = in_.data() + in_pos_;
+      gzip_.avail_in = static_cast<uint32_t>(in_len_ - in_pos_);
+      gzip_.next_out = out_.data();
+      gzip_.avail_out = static_cast<uint32_t>(out_.size());
+      if (isal_inflate(&gzip_) < 0) throw ImageError("corrupt gzip layer");
+      in_pos_ = in_len_ - gzip_.avail_in;
+      out_full_ = gzip_.avail_out == 0;
+      size_t produced = out_.size() - gzip_.avail_out;
+      if (produced) return {reinterpret_cast<const char*>(out_.data()), produced};
+    }
+  }
+
+  std::string_view next_zstd() {
+    while (true) {
+      if (in_pos_ == in_len_ && !out_full_ && !fill()) return {};
+      ZSTD_inBuffer input{in_.data(), in_len_, in_pos_};
+      ZSTD_outBuffer output{out_.data(), out_.size(), 0};
+      size_t rc = ZSTD_decompressStream(zstd_, &output, &input);
+      if (ZSTD_isError(rc)) throw ImageError(std::string("corrupt zstd layer (") + ZSTD_getErrorName(rc) + ")");
+      in_pos_ = input.pos;
+      out_full_ = output.pos == output.size;
+      if (output.pos) return {reinterpret_cast<const char*>(out_.data()), output.pos};
+    }
+  }
+
+  BlobRef blob_;
+  std::vector<uint8_t> in_, out_;
+  size_t in_pos_ = 0, in_len_ = 0;
+  uint64_t consumed_ = 0;
+  Codec codec_ = Codec::None;
+  inflate_state gzip_{};
+  ZSTD_DStream* zstd_ = nullptr;
+  bool out_full_ = false;
+};
+
 struct Feed {
-  image_detail::DecodedStream* stream;
+  LayerBytes* stream;
   std::exception_ptr error;
 };
 
@@ -110,7 +206,7 @@ void SourceSpool::read(const ImageBlobs& blobs, const std::map<uint32_t, std::se
   std::vector<char> zeros;
   for (const auto& [layer, paths] : wanted) {
     for (const auto& path : paths) files_[{layer, path}];
-    image_detail::DecodedStream stream(blobs.layer(layer), {});
+    LayerBytes stream(blobs.layer(layer));
     Feed feed{&stream, nullptr};
     std::unique_ptr<struct archive, int (*)(struct archive*)> reader(archive_read_new(), archive_read_free);
     archive_read_support_format_tar(reader.get());
