@@ -240,7 +240,13 @@ void SourceSpool::read(const ImageBlobs& blobs, const std::map<uint32_t, std::se
         file.xattrs.emplace_back(name, std::string(static_cast<const char*>(value), size));
       }
       std::sort(file.xattrs.begin(), file.xattrs.end());
-      if (archive_entry_filetype(entry) != AE_IFREG || archive_entry_hardlink(entry)) continue;
+      if (archive_entry_hardlink(entry)) {
+        // The view's file is a hardlink in this tar (its first path was removed above it): its
+        // bytes are not here under this name, and copying up nothing would lose them.
+        file.found = false;
+        continue;
+      }
+      if (archive_entry_filetype(entry) != AE_IFREG) continue;
       file.offset = end_;
       // Sparse files arrive as blocks at offsets; holes are written as zeros.
       uint64_t written = 0;
