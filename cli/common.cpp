@@ -86,12 +86,12 @@ bool color_wanted(bool is_terminal) {
 void ConfigOptions::add_to(CLI::App& app) {
   app.add_option("--config", config_file, "Configuration file (default: .okdlint.yaml found upward, then ~/.config/okdlint/config.yaml)");
   app.add_option("--proxy", proxy, "Docker Hub proxy prefix, e.g. registry.example/base");
-  app.add_option("--ignore", ignore, "Rule ids to skip (repeatable, or comma separated)")->delimiter(',');
+  app.add_option("--ignore", ignore, "Rule ids to skip (repeatable, or comma separated)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--failure-threshold", failure_threshold, "Exit 1 on findings at or above: error|warning|info|none");
   app.add_option("--target", target, "Build target stage (default: the last stage)");
-  app.add_option("--build-arg", build_args, "NAME=VALUE as for podman/docker build (repeatable)");
+  app.add_option("--build-arg", build_args, "NAME=VALUE as for podman/docker build (repeatable)")->allow_extra_args(false);
   app.add_option("--default-uid", default_uid, "Numeric uid that fixes use for USER (default 1001)");
-  app.add_option("--port-map", port_map, "Port remap FROM:TO for fixes (repeatable; default 80:8080, 443:8443, p<1024: p+8000)")->delimiter(',');
+  app.add_option("--port-map", port_map, "Port remap FROM:TO for fixes (repeatable; default 80:8080, 443:8443, p<1024: p+8000)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--profile", profile, "Rule profile: default | certification");
   app.add_flag("--disable-inline-ignores", disable_inline_ignores, "Ignore `# okdlint ignore=` pragmas");
 }

@@ -83,7 +83,7 @@ const CommandRegistrar kFix{{"fix", [](CLI::App& root) -> std::function<int()> {
   sub->add_flag("--write", o->write, "Write the fixed files in place (atomically; unchanged files are not touched)");
   sub->add_flag("--check", o->check, "Exit 1 when a fix would apply; write nothing (for CI)");
   sub->add_flag("--unsafe-fixes", o->unsafe, "Also apply fixes that change what the application sees (ports, removed commands)");
-  sub->add_option("--select", o->select, "Only fix these rule ids")->delimiter(',');
+  sub->add_option("--select", o->select, "Only fix these rule ids")->delimiter(',')->allow_extra_args(false);
   sub->add_option("--stdin-filename", o->stdin_filename, "Name to report for input read from stdin");
   o->config.add_to(*sub);
   return [o]() { return run_fix(*o); };

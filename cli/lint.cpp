@@ -75,7 +75,7 @@ void LintOptions::add_to(CLI::App& app) {
   app.add_option("-f,--format", format, "Output: tty | json | sarif | github | gitlab | checkstyle")
       ->check(CLI::IsMember({"tty", "json", "sarif", "github", "gitlab", "checkstyle"}));
   app.add_option("--stdin-filename", stdin_filename, "Name to report for input read from stdin");
-  app.add_option("--select", select, "Only these rule ids (repeatable, or comma separated)")->delimiter(',');
+  app.add_option("--select", select, "Only these rule ids (repeatable, or comma separated)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--changed-since", changed_since, "Only lint files changed since this git ref");
   app.add_option("--platform", platform, "Image platform to lint in multi-platform images (os/arch[/variant])");
   app.add_flag("--all-platforms", all_platforms, "Lint every platform of a multi-platform image");
