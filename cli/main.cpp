@@ -24,7 +24,10 @@ int main(int argc, char** argv) {
                "  okdlint Containerfile            lint a Containerfile (or a directory of them)\n"
                "  okdlint image.tar                lint an image archive, OCI layout or config JSON\n"
                "  okdlint fix --diff Containerfile show the fixes; --write applies them\n"
-               "  okdlint rules [ID]               list the rules or explain one\n",
+               "  okdlint rewrite IMAGE -o OUT     append a layer that fixes an image archive\n"
+               "  okdlint hook install             block git pushes that add findings\n"
+               "  okdlint rules [ID]               list the rules or explain one\n\n"
+               "Exit codes: 0 clean, 1 findings at or above --failure-threshold, 2 usage or input error.\n",
                "okdlint"};
   app.set_version_flag("--version", "okdlint " OKDLINT_VERSION);
   app.require_subcommand(0, 1);
