@@ -11,7 +11,7 @@ BENCH=$BUILD/bench/image_rewrite_bench
 OKDLINT=$BUILD/okdlint
 [ -x "$BENCH" ] || { echo "no bench binary at $BENCH (build target image_rewrite_bench)" >&2; exit 2; }
 [ -f "$DIR/big.oci.tar" ] || bash "$HERE/make_big_image.sh" "$DIR"
-OUT=$(mktemp -d "$DIR/rewrite-bench.XXXXXX")
+OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 cat "$DIR/big.oci.tar" > /dev/null  # warm the page cache for every run
 

@@ -615,8 +615,8 @@ struct CliRun {
   std::string out, err;
 };
 
-CliRun run_okdlint(const std::string& args, const fs::path& dir) {
-  std::string command = std::string(OKDLINT_BINARY) + " " + args + " > " + (dir / "stdout").string() + " 2> " +
+CliRun run_okdlint(const std::string& args, const fs::path& dir, const std::string& environment = "") {
+  std::string command = environment + std::string(OKDLINT_BINARY) + " " + args + " > " + (dir / "stdout").string() + " 2> " +
                         (dir / "stderr").string();
   int raw = std::system(command.c_str());
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_bytes(dir / "stdout"), read_bytes(dir / "stderr")};
@@ -651,6 +651,15 @@ TEST_F(RewriteTest, CliWritesAndReportsErrorsOnOneLine) {
   EXPECT_EQ(missing.status, 2);
   EXPECT_EQ(missing.err.rfind("okdlint: " + (root_ / "nope.tar").string() + ": ", 0), 0u) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1);
+
+  // --push says clearly when skopeo is missing, after writing OUT.
+  fs::remove(root_ / "out.tar");
+  CliRun no_skopeo = run_okdlint("rewrite " + (root_ / "in").string() + " -o " + (root_ / "out.tar").string() +
+                                     " --push 127.0.0.1:1/okd/app:1",
+                                 root_, "PATH=/nonexistent ");
+  EXPECT_EQ(no_skopeo.status, 2);
+  EXPECT_NE(no_skopeo.err.find("--push needs skopeo, which is not installed"), std::string::npos) << no_skopeo.err;
+  EXPECT_TRUE(fs::exists(root_ / "out.tar"));
 
   CliRun no_output = run_okdlint("rewrite " + (root_ / "in").string(), root_);
   EXPECT_EQ(no_output.status, 2);
