@@ -1,5 +1,6 @@
 // OKD101 root-user: the final image's effective USER is root.
 #include "lint/containerfile_context.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -63,6 +64,10 @@ class RootUserRule : public Rule {
     }
     d.fix = std::move(fix);
     sink.report(std::move(d));
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_root_user(ctx, sink);
   }
 };
 

@@ -1,5 +1,6 @@
 // OKD103 non-numeric-user: the final USER is a name, which runAsNonRoot cannot check.
 #include "lint/containerfile_context.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -55,6 +56,10 @@ class NonNumericUserRule : public Rule {
       if (!fix.edits.empty()) d.fix = std::move(fix);
     }
     sink.report(std::move(d));
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_non_numeric_user(ctx, sink);
   }
 };
 

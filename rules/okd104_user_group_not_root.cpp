@@ -1,5 +1,6 @@
 // OKD104 user-group-not-root: the final USER names a group other than 0.
 #include "lint/containerfile_context.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -39,6 +40,10 @@ class UserGroupNotRootRule : public Rule {
       d.fix = Fix{"use group 0", Applicability::Safe, {Edit{parts.group->begin, parts.group->end, "0"}}};
     }
     sink.report(std::move(d));
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_user_group(ctx, sink);
   }
 };
 

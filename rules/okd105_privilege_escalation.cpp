@@ -4,6 +4,7 @@
 
 #include "lint/containerfile_context.h"
 #include "lint/text.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -102,6 +103,10 @@ class PrivilegeEscalationRule : public Rule {
                "drop the setuid/setgid bit; run the program as the image's USER and give it group-0 access");
       }
     }
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_privilege_escalation(ctx, sink);
   }
 };
 

@@ -1,5 +1,6 @@
 // OKD201 privileged-port: the final image EXPOSEs a port below 1024.
 #include "lint/containerfile_context.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -39,6 +40,10 @@ class PrivilegedPortRule : public Rule {
       d.fix = port_remap_fix(ctx, sites, site);
       sink.report(std::move(d));
     }
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_privileged_ports(ctx, sink);
   }
 };
 

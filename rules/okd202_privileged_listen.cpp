@@ -1,6 +1,7 @@
 // OKD202 privileged-listen: the final image configures the application to listen below 1024.
 #include "lint/containerfile_context.h"
 #include "lint/text.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -40,6 +41,10 @@ class PrivilegedListenRule : public Rule {
       d.fix = port_remap_fix(ctx, sites, site);
       sink.report(std::move(d));
     }
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_privileged_listen(ctx, sink);
   }
 };
 

@@ -5,6 +5,7 @@
 
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -250,6 +251,10 @@ class DirNotGroupWritableRule : public Rule {
     std::string eol(line_ending(ctx.source));
     std::string indent(indentation_of(ctx.source, anchor));
     return insert_line_after(ctx.source, anchor, "USER 0" + eol + indent + run + eol + indent + "USER " + back);
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_group_writable(ctx, sink);
   }
 };
 

@@ -2,6 +2,7 @@
 // every user (777, 666, o+w, a+w) without the sticky bit.
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -136,6 +137,10 @@ class WorldWritableRule : public Rule {
       if (!covered) return false;
     }
     return true;
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_world_writable(ctx, sink);
   }
 };
 

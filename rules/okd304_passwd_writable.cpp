@@ -2,6 +2,7 @@
 // (CVE-2020-10695 and its kind).
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
+#include "rules/image_support.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -71,6 +72,10 @@ class PasswdWritableRule : public Rule {
         sink.report(std::move(d));
       }
     }
+  }
+
+  void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {
+    check_image_passwd_writable(ctx, sink);
   }
 };
 
