@@ -217,6 +217,8 @@ class DirNotGroupWritableRule : public Rule {
     std::vector<const DirState*> fixable;
     const ChmodMode group_equals_user = *parse_chmod_mode("g=u");
     for (const DirState* d : bad) {
+      // chmod -R g=u over /etc or / would make /etc/passwd group-writable (OKD304): no fix.
+      if (path_within("/etc/passwd", d->path) || path_within("/etc/group", d->path)) continue;
       DirState after = *d;
       after.group_zero = true;
       after.mode = apply_chmod_mode(group_equals_user, after.mode, true);

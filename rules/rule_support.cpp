@@ -1,5 +1,7 @@
 #include "rules/rule_support.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -216,13 +218,44 @@ Edit insert_line_before(const SourceFile& source, const Instruction& instruction
   return Edit{start, start, std::move(text)};
 }
 
+namespace {
+
+// The file's escape character, from an `# escape=` directive in its leading comment block.
+char escape_of(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string_view::npos || line[i] != '#') break;
+    std::string lowered;
+    for (char c : line.substr(i + 1)) if (c != ' ' && c != '\t' && c != '\r') lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lowered == "escape=`") return '`';
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return '\\';
+}
+
+}  // namespace
+
 Edit insert_line_after(const SourceFile& source, const Instruction& instruction, std::string_view line) {
   const std::string& text = source.text();
   std::string indented = std::string(indentation_of(source, instruction)) + std::string(line);
-  size_t nl = text.find('\n', instruction.full_range.end.offset);
+  const uint32_t end = instruction.full_range.end.offset;
+  size_t nl = text.find('\n', end);
+  // An instruction whose last line still ends in the escape character continued to the end of
+  // the file (only blank or comment lines follow): a line inserted after it would be swallowed
+  // into it, so the dangling escape goes.
+  if (instruction.heredocs.empty() && end > instruction.range.begin.offset && text[end - 1] == escape_of(text)) {
+    uint32_t line_end = nl == std::string::npos ? static_cast<uint32_t>(text.size()) : static_cast<uint32_t>(nl + 1);
+    std::string tail = text.substr(end, line_end - end);
+    if (nl == std::string::npos) return Edit{end - 1, line_end, tail + std::string(line_ending(source)) + indented};
+    return Edit{end - 1, line_end, tail + indented + std::string(line_ending(source))};
+  }
   if (nl == std::string::npos) {
-    uint32_t end = static_cast<uint32_t>(text.size());
-    return Edit{end, end, std::string(line_ending(source)) + indented};
+    auto size = static_cast<uint32_t>(text.size());
+    return Edit{size, size, std::string(line_ending(source)) + indented};
   }
   uint32_t at = static_cast<uint32_t>(nl + 1);
   return Edit{at, at, indented + std::string(line_ending(source))};
