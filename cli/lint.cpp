@@ -79,13 +79,25 @@ void LintOptions::add_to(CLI::App& app) {
   app.add_option("--changed-since", changed_since, "Only lint files changed since this git ref");
   app.add_option("--platform", platform, "Image platform to lint in multi-platform images (os/arch[/variant])");
   app.add_flag("--all-platforms", all_platforms, "Lint every platform of a multi-platform image");
+  app.add_option("--containerfile", containerfile,
+                 "For image inputs: the Containerfile they were built from, to report USER/EXPOSE findings at its lines");
   config.add_to(app);
 }
 
 int run_lint(const LintOptions& options) {
   auto format = parse_report_format(options.format);
   if (!format) throw InputError("unknown format '" + options.format + "'");
-  std::vector<std::string> inputs = expand_inputs(options.paths);
+  // An OCI layout is a directory: lint it as an image instead of searching it for Containerfiles.
+  std::vector<std::string> inputs;
+  for (const std::string& p : options.paths) {
+    std::error_code ec;
+    if (p != "-" && fs::is_directory(p, ec) && looks_like_image(p)) {
+      inputs.push_back(p);
+    } else {
+      std::vector<std::string> expanded = expand_inputs({p});
+      inputs.insert(inputs.end(), expanded.begin(), expanded.end());
+    }
+  }
   if (options.changed_since) {
     std::set<std::string> changed = changed_files(*options.changed_since);
     std::erase_if(inputs, [&](const std::string& p) { return p != "-" && !changed.count(fs::weakly_canonical(p).string()); });
@@ -117,6 +129,7 @@ int run_lint(const LintOptions& options) {
       image_options.platform = options.platform;
       image_options.all_platforms = options.all_platforms;
       image_options.progress = stderr_is_terminal();
+      image_options.containerfile = options.containerfile;
       try {
         found = lint_image_input(path, display, config, selection, image_options);
       } catch (const ImageError& e) {

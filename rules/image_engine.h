@@ -8,6 +8,7 @@
 #include "lint/config.h"
 #include "lint/diagnostic.h"
 #include "lint/image/image.h"
+#include "lint/source.h"
 #include "rules/engine.h"
 
 namespace okd {
@@ -23,7 +24,16 @@ struct ImageLintOptions {
   std::string platform = "linux/amd64";
   bool all_platforms = false;
   bool progress = false;  // draw a progress bar on stderr
+  // The Containerfile the image was built from: config findings (USER, EXPOSE) are reported at
+  // the instruction that caused them.
+  std::optional<std::string> containerfile;
 };
+
+// Moves config findings of OKD101/103/104 (config.User) and OKD201 (config.ExposedPorts) to the
+// final stage's USER / EXPOSE instruction of the Containerfile that built the image, when its
+// history or its config value shows that instruction caused them.
+void map_to_containerfile(std::vector<Diagnostic>& diagnostics, const LoadedImage& image,
+                          const SourceFile& containerfile);
 
 // Loads the image(s) at path and lints them. display_name is what reports show as the file.
 // Throws ImageError for unreadable or hostile input.
