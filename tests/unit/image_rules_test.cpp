@@ -296,5 +296,35 @@ TEST(ImageCertificationLabels, CompleteImagePasses) {
   EXPECT_THAT(locations(lint(builder.build(), "OKD502")), ElementsAre("config.Labels.release"));
 }
 
+TEST(ContainerfileMapping, HistoryNamesTheUserInstruction) {
+  LoadedImage image = ImageBuilder().user("0").port("80/tcp").port("8080/tcp").build();
+  image.config.history.push_back({"/bin/sh -c #(nop)  USER root", "", true});
+  SourceFile containerfile("Containerfile", "FROM a AS build\nUSER 1001\nFROM b\nUSER root\nEXPOSE 8080 80/tcp\n");
+  Config config;
+  std::vector<Diagnostic> found = lint_loaded_image(image, "image.tar", config, {});
+  map_to_containerfile(found, image, containerfile);
+  auto root = std::find_if(found.begin(), found.end(), [](const Diagnostic& d) { return d.rule_id == "OKD101"; });
+  ASSERT_NE(root, found.end());
+  EXPECT_EQ(root->file, "Containerfile");
+  EXPECT_EQ(root->range.begin.line, 4u);
+  EXPECT_EQ(root->range.begin.column, 6u);
+  EXPECT_NE(root->message.find("found in the image image.tar"), std::string::npos) << root->message;
+  auto port = std::find_if(found.begin(), found.end(), [](const Diagnostic& d) { return d.rule_id == "OKD201"; });
+  ASSERT_NE(port, found.end());
+  EXPECT_EQ(port->file, "Containerfile");
+  EXPECT_EQ(port->range.begin.line, 5u);
+  EXPECT_EQ(port->range.begin.column, 13u);
+}
+
+TEST(ContainerfileMapping, UnrelatedUserStaysOnTheImage) {
+  // The image runs as 0 but neither its history nor its config came from this USER.
+  LoadedImage image = ImageBuilder().user("0").build();
+  SourceFile containerfile("Containerfile", "FROM b\nUSER app\n");
+  Config config;
+  std::vector<Diagnostic> found = lint_loaded_image(image, "image.tar", config, {});
+  map_to_containerfile(found, image, containerfile);
+  for (const Diagnostic& d : found) EXPECT_EQ(d.file, "image.tar") << d.rule_id;
+}
+
 }  // namespace
 }  // namespace okd
