@@ -377,5 +377,70 @@ TEST_F(ImageFixtures, ContentSniffingRoutesInputs) {
   EXPECT_EQ(load_one("renamed.txt").kind, ImageInputKind::OciArchive);
 }
 
+// Blobs of 4 MiB and more are hashed on a pipeline thread: a big gzip and a big zstd-free
+// uncompressed layer must verify and list exactly like small ones.
+TEST(ImageBigLayers, PipelinedHashingVerifiesDigests) {
+  if (!on_path("python3")) GTEST_SKIP() << "needs python3 to write the archive";
+  char pattern[] = "/tmp/okdlint-image-big-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  std::string dir = pattern;
+  std::string script = dir + "/make.py";
+  std::ofstream(script) << R"PY(
+import gzip, hashlib, io, json, os, random, sys, tarfile
+rng = random.Random(7)
+def layer(files):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, data in files:
+            info = tarfile.TarInfo(name); info.size = len(data); info.mode = 0o640; info.uid = 1001
+            t.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+noise = bytes(rng.getrandbits(8) for _ in range(1 << 20))
+first = layer([(f"data/f{i}", noise[i * 1000:] + noise[:i * 1000]) for i in range(6)])
+second = layer([("etc/passwd", b"app:x:1001:0::/app:/bin/sh\n"), ("big", noise * 5)])
+blobs = [gzip.compress(first, 1, mtime=0), second]
+sha = lambda b: "sha256:" + hashlib.sha256(b).hexdigest()
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                     "rootfs": {"type": "layers", "diff_ids": [sha(first), sha(second)]}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "config": {"digest": sha(config), "size": len(config)},
+    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha(blobs[0]), "size": len(blobs[0])},
+               {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(blobs[1]), "size": len(blobs[1])}]}).encode()
+with tarfile.open(sys.argv[1], "w") as t:
+    for data in blobs + [config, manifest]:
+        info = tarfile.TarInfo("blobs/sha256/" + sha(data)[7:]); info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    index = json.dumps({"schemaVersion": 2, "manifests": [{"digest": sha(manifest), "size": len(manifest),
+        "mediaType": "application/vnd.oci.image.manifest.v1+json"}]}).encode()
+    info = tarfile.TarInfo("index.json"); info.size = len(index); t.addfile(info, io.BytesIO(index))
+)PY";
+  std::string archive = dir + "/big.oci.tar";
+  ASSERT_EQ(std::system(("python3 " + script + " " + archive).c_str()), 0);
+  for (unsigned threads : {1u, 2u}) {
+    ImageLoadOptions options;
+    options.threads = threads;
+    auto images = load_images(archive, options);
+    ASSERT_EQ(images.size(), 1u);
+    const LoadedImage& image = images[0];
+    ASSERT_EQ(image.layers.size(), 2u);
+    EXPECT_GE(image.layers[0].size, 4u << 20);  // both blobs take the pipelined path
+    EXPECT_GE(image.layers[1].size, 4u << 20);
+    EXPECT_EQ(image.layers[0].compression, "gzip");
+    EXPECT_EQ(image.layers[1].compression, "none");
+    ASSERT_TRUE(image.fs);
+    EXPECT_EQ(image.fs->find("/data/f5")->size, 1u << 20);
+    EXPECT_EQ(image.fs->find("/big")->size, 5u << 20);
+    EXPECT_EQ(image.uid_of("app"), 1001u);
+  }
+  // One changed byte deep inside the uncompressed layer blob: its digest must catch it.
+  {
+    std::fstream file(archive, std::ios::in | std::ios::out | std::ios::binary);
+    LoadedImage image = load_images(archive, {})[0];
+    file.seekp(static_cast<std::streamoff>(image.layers[1].blob_offset + (3u << 20)));
+    file.put('\x5a');
+  }
+  EXPECT_THROW(load_images(archive, {}), ImageError);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace okd
