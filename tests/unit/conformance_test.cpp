@@ -2,6 +2,8 @@
 // `result` file, every negative case must be rejected.
 #include <gtest/gtest.h>
 
+#include "tests/unit/test_support.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,12 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using okd::test::read_file;
 
 std::vector<std::string> case_names(const char* folder) {
   std::vector<std::string> names;

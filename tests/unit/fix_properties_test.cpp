@@ -6,6 +6,8 @@
 //    dumps exactly as before (BuildKit dump), in the same order.
 #include <gtest/gtest.h>
 
+#include "tests/unit/test_support.h"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -18,12 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using okd::test::read_file;
 
 std::vector<std::string> corpus() {
   std::vector<std::string> files;

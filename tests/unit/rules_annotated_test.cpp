@@ -11,6 +11,8 @@
 //   # okdlint-test: target=NAME build-arg=K=V proxy=HOST/PATH unsafe alias=SHORT=FULL select=ID
 #include <gtest/gtest.h>
 
+#include "tests/unit/test_support.h"
+
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -23,12 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using okd::test::read_file;
 
 struct Expectation {
   uint32_t line;
