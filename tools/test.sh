@@ -28,6 +28,7 @@ if command -v clang++ >/dev/null; then
     work=$(mktemp -d)
     seeds=()
     [ -d "tests/fuzz/corpus/$name" ] && seeds=("tests/fuzz/corpus/$name")
+    [ "$name" = fuzz_image_reader ] && seeds=(tests/data/hostile)  # the hostile catalogue
     "$target" -max_total_time="${OKDLINT_FUZZ_SECONDS:-30}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       "$work" "${seeds[@]}" 2>&1 | tail -n 2
     rm -rf "$work"
