@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "lint/image/image.h"
 #include "lint/text.h"
 
 namespace fs = std::filesystem;
@@ -37,7 +38,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
-    if (p == "-" || !fs::is_directory(p, ec)) {
+    // An OCI layout is a directory too: it is linted as an image, not searched.
+    if (p == "-" || !fs::is_directory(p, ec) || looks_like_image(p)) {
       out.push_back(p);
       continue;
     }

@@ -31,7 +31,7 @@ void print_error(const std::string& message);
 bool is_containerfile_name(const std::string& file_name);
 
 // Expands directories (recursively, skipping .git, node_modules, vendor) into Containerfiles;
-// files are kept as given. "-" stays "-".
+// files and OCI layout directories are kept as given. "-" stays "-".
 std::vector<std::string> expand_inputs(const std::vector<std::string>& paths);
 
 std::string read_file(const std::string& path);  // throws InputError

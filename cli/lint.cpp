@@ -87,17 +87,7 @@ void LintOptions::add_to(CLI::App& app) {
 int run_lint(const LintOptions& options) {
   auto format = parse_report_format(options.format);
   if (!format) throw InputError("unknown format '" + options.format + "'");
-  // An OCI layout is a directory: lint it as an image instead of searching it for Containerfiles.
-  std::vector<std::string> inputs;
-  for (const std::string& p : options.paths) {
-    std::error_code ec;
-    if (p != "-" && fs::is_directory(p, ec) && looks_like_image(p)) {
-      inputs.push_back(p);
-    } else {
-      std::vector<std::string> expanded = expand_inputs({p});
-      inputs.insert(inputs.end(), expanded.begin(), expanded.end());
-    }
-  }
+  std::vector<std::string> inputs = expand_inputs(options.paths);
   if (options.changed_since) {
     std::set<std::string> changed = changed_files(*options.changed_since);
     std::erase_if(inputs, [&](const std::string& p) { return p != "-" && !changed.count(fs::weakly_canonical(p).string()); });
@@ -112,6 +102,10 @@ int run_lint(const LintOptions& options) {
   report.rules = all_rule_infos();
   report.tool_version = OKDLINT_VERSION;
   bool fail = false;
+  if (options.containerfile) {  // image findings mapped to it are shown with their source line
+    sources.push_back(std::make_unique<SourceFile>(*options.containerfile, read_file(*options.containerfile)));
+    source_by_name[*options.containerfile] = sources.back().get();
+  }
 
   for (const std::string& input : inputs) {
     std::unique_ptr<SpooledStdin> spooled;

@@ -10,24 +10,6 @@
 namespace okd {
 namespace {
 
-class CollectingSink : public DiagnosticSink {
- public:
-  CollectingSink(const Rule& rule, const std::string& file, std::vector<Diagnostic>& out)
-      : rule_(rule), file_(file), out_(out) {}
-  void report(Diagnostic d) override {
-    const RuleInfo& info = rule_.info();
-    if (d.rule_id.empty()) d.rule_id = info.id;
-    if (d.rule_name.empty()) d.rule_name = info.name;
-    d.severity = info.default_severity;
-    if (d.file.empty()) d.file = file_;
-    out_.push_back(std::move(d));
-  }
-
- private:
-  const Rule& rule_;
-  const std::string& file_;
-  std::vector<Diagnostic>& out_;
-};
 
 std::set<std::string> split_ids(std::string_view list) {
   std::set<std::string> ids;
@@ -45,6 +27,15 @@ std::set<std::string> split_ids(std::string_view list) {
 }
 
 }  // namespace
+
+void RuleSink::report(Diagnostic d) {
+  const RuleInfo& info = rule_.info();
+  if (d.rule_id.empty()) d.rule_id = info.id;
+  if (d.rule_name.empty()) d.rule_name = info.name;
+  d.severity = info.default_severity;
+  if (d.file.empty()) d.file = file_;
+  out_.push_back(std::move(d));
+}
 
 std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed) {
   std::vector<InlineIgnore> out;
@@ -115,7 +106,7 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
   ContainerfileContext context{source, result.parsed, result.model, config, aliases};
   for (const Rule* rule : all_rules()) {
     if (!rule_enabled(rule->info(), config, selection)) continue;
-    CollectingSink sink(*rule, source.path(), raw);
+    RuleSink sink(*rule, source.path(), raw);
     rule->check_containerfile(context, sink);
   }
   if (!config.disable_inline_ignores) {

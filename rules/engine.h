@@ -12,8 +12,21 @@
 #include "lint/model.h"
 #include "lint/reference.h"
 #include "lint/source.h"
+#include "rules/rule.h"
 
 namespace okd {
+
+// Collects one rule's diagnostics, filling in its id, name, default severity and the file.
+class RuleSink : public DiagnosticSink {
+ public:
+  RuleSink(const Rule& rule, const std::string& file, std::vector<Diagnostic>& out) : rule_(rule), file_(file), out_(out) {}
+  void report(Diagnostic diagnostic) override;
+
+ private:
+  const Rule& rule_;
+  const std::string& file_;
+  std::vector<Diagnostic>& out_;
+};
 
 struct RuleSelection {
   std::set<std::string> select;  // empty = all enabled rules

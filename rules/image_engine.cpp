@@ -11,24 +11,6 @@
 namespace okd {
 namespace {
 
-class ImageSink : public DiagnosticSink {
- public:
-  ImageSink(const Rule& rule, const std::string& file, std::vector<Diagnostic>& out)
-      : rule_(rule), file_(file), out_(out) {}
-  void report(Diagnostic d) override {
-    const RuleInfo& info = rule_.info();
-    if (d.rule_id.empty()) d.rule_id = info.id;
-    if (d.rule_name.empty()) d.rule_name = info.name;
-    d.severity = info.default_severity;
-    if (d.file.empty()) d.file = file_;
-    out_.push_back(std::move(d));
-  }
-
- private:
-  const Rule& rule_;
-  const std::string& file_;
-  std::vector<Diagnostic>& out_;
-};
 
 // A one-line progress bar on stderr, redrawn in place; cleared when the scan ends.
 void draw_progress(uint64_t done, uint64_t total, size_t layers_done, size_t layers_total) {
@@ -112,7 +94,7 @@ std::vector<Diagnostic> lint_loaded_image(const LoadedImage& image, const std::s
   ImageContext context{image, config, display_name};
   for (const Rule* rule : all_rules()) {
     if (!rule_enabled(rule->info(), config, selection)) continue;
-    ImageSink sink(*rule, display_name, out);
+    RuleSink sink(*rule, display_name, out);
     rule->check_image(context, sink);
   }
   finalize_diagnostics(out, config, selection);
