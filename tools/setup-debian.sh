@@ -11,7 +11,7 @@ packages=(
   libzstd-dev    # zstd layers
   # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
   skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
-  libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit
+  libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit podman
 )
 missing=()
 for p in "${packages[@]}"; do

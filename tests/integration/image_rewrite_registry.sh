@@ -170,7 +170,11 @@ else
 fi
 
 if command -v podman >/dev/null; then
-  podman load -i "$WORK/out.oci-archive" || fail "podman load"
+  # A private store with the vfs driver: no overlay mounts, nothing left in the host's storage.
+  podman_store=(--root "$WORK/podman-root" --runroot "$WORK/podman-run" --storage-driver vfs)
+  podman "${podman_store[@]}" load -i "$WORK/out.oci-archive" || fail "podman load"
+  podman "${podman_store[@]}" images --format '{{.Repository}}:{{.Tag}} {{.ID}}' || fail "podman images"
+  podman "${podman_store[@]}" rmi -a -f >/dev/null 2>&1 || true
   echo "podman load ok"
 else
   echo "podman is not installed: podman load not tried"
