@@ -177,7 +177,7 @@ BuiltLayer build_fix_layer(const ImagePlan& plan, const SourceSpool& sources, in
     archive_entry_set_uid(ae, e.uid);
     archive_entry_set_gid(ae, e.gid);
     archive_entry_set_perm(ae, e.mode & 07777u);
-    const SourceFile* source = nullptr;
+    const SpooledFile* source = nullptr;
     if (e.read_source && !e.created) {
       source = &sources.find(e.source_layer, e.source_path);
     }

@@ -194,7 +194,7 @@ ImageBlobs::~ImageBlobs() = default;
 
 SourceSpool::SourceSpool() : spool_(image_detail::make_temp_file()) {}
 
-const SourceFile& SourceSpool::find(uint32_t layer, const std::string& path) const {
+const SpooledFile& SourceSpool::find(uint32_t layer, const std::string& path) const {
   auto it = files_.find({layer, path});
   if (it == files_.end() || !it->second.found) {
     throw ImageError("cannot copy up " + path + ": layer " + std::to_string(layer + 1) + " does not hold it as a file");
@@ -228,8 +228,8 @@ void SourceSpool::read(const ImageBlobs& blobs, const std::map<uint32_t, std::se
       const char* raw = archive_entry_pathname(entry);
       auto path = normalize_image_path(raw ? raw : "");
       if (!path || !paths.count(*path)) continue;
-      SourceFile& file = files_[{layer, *path}];
-      file = SourceFile{};
+      SpooledFile& file = files_[{layer, *path}];
+      file = SpooledFile{};
       file.found = true;
       file.mtime = archive_entry_mtime(entry);
       archive_entry_xattr_reset(entry);

@@ -53,7 +53,7 @@ class ImageBlobs {
 };
 
 // A file's content and metadata read back from one layer.
-struct SourceFile {
+struct SpooledFile {
   bool found = false;
   uint64_t offset = 0, size = 0;  // in the spool
   int64_t mtime = 0;              // whole seconds
@@ -66,13 +66,13 @@ class SourceSpool {
   // Reads each wanted (layer, path) once: every layer that holds one is streamed once, in order;
   // regular files' bytes go to the spool (sparse holes as zeros), xattrs and mtime to the record.
   void read(const ImageBlobs& blobs, const std::map<uint32_t, std::set<std::string>>& wanted);
-  const SourceFile& find(uint32_t layer, const std::string& path) const;  // throws ImageError when absent
+  const SpooledFile& find(uint32_t layer, const std::string& path) const;  // throws ImageError when absent
   int fd() const { return spool_.get(); }
 
  private:
   image_detail::Fd spool_;
   uint64_t end_ = 0;
-  std::map<std::pair<uint32_t, std::string>, SourceFile> files_;
+  std::map<std::pair<uint32_t, std::string>, SpooledFile> files_;
 };
 
 }  // namespace okd
