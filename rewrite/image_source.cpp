@@ -214,10 +214,11 @@ void SourceSpool::read(const ImageBlobs& blobs, const std::map<uint32_t, std::se
       if (feed.error) std::rethrow_exception(feed.error);
       throw ImageError("layer " + std::to_string(layer + 1) + ": " + archive_error_string(reader.get()));
     }
+    const uint32_t layer_number = layer + 1;  // clang 14 cannot capture a structured binding
     auto fail = [&]() {
       if (feed.error) std::rethrow_exception(feed.error);
       const char* message = archive_error_string(reader.get());
-      throw ImageError("layer " + std::to_string(layer + 1) + ": " + (message ? message : "unreadable tar"));
+      throw ImageError("layer " + std::to_string(layer_number) + ": " + (message ? message : "unreadable tar"));
     };
     archive_entry* entry = nullptr;
     // To the end: a later entry of the same path in this tar replaces an earlier one.
