@@ -12,6 +12,7 @@ packages=(
   # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
   skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
   libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit podman
+  jq debootstrap  # tests/support/run-as-okd.sh reads the bundle config; tools/debian-minbase.sh
 )
 missing=()
 for p in "${packages[@]}"; do
