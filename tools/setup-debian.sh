@@ -9,6 +9,9 @@ packages=(
   libyaml-cpp-dev libssl-dev
   libisal-dev    # ISA-L inflate: gzip layers are the bottleneck of image scans
   libzstd-dev    # zstd layers
+  # libarchive.a is linked statically: its own dependencies' link-time files (.so symlinks, .pc)
+  # come only with their -dev packages (pkg-config --static --libs libarchive lists them)
+  zlib1g-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev liblz4-dev libacl1-dev
   # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
   skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
   libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit podman
