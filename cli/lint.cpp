@@ -16,6 +16,7 @@
 #include "rules/engine.h"
 #include "rules/image_engine.h"
 #include "rules/rule.h"
+#include "git/repository.h"
 
 namespace fs = std::filesystem;
 
@@ -51,20 +52,10 @@ class SpooledStdin {
   std::string path_;
 };
 
+// Changed files as canonical paths, to compare with the inputs.
 std::set<std::string> changed_files(const std::string& ref) {
-  std::string command = "git diff --name-only --diff-filter=d --relative " + std::string("'") + ref + "' -- 2>&1";
   std::set<std::string> out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw InputError("--changed-since: cannot run git");
-  char line[4096];
-  std::string text;
-  while (std::fgets(line, sizeof line, pipe)) {
-    std::string l = line;
-    while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
-    text += l + "\n";
-    if (!l.empty()) out.insert(fs::weakly_canonical(l).string());
-  }
-  if (pclose(pipe) != 0) throw InputError("--changed-since " + ref + ": git diff failed: " + text.substr(0, text.find('\n')));
+  for (const std::string& path : git::files_changed_since(ref)) out.insert(fs::weakly_canonical(path).string());
   return out;
 }
 

@@ -7,17 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+stage_start=$SECONDS
+stage_done() { echo "== $1 took $((SECONDS - stage_start)) s"; stage_start=$SECONDS; }
 
 echo "== release build (-Werror) and all tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOKDLINT_WERROR=ON >/dev/null
 ninja -C build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
+stage_done "release build and tests"
 
 echo "== sanitizer build (address, undefined) and unit tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOKDLINT_WERROR=ON -DOKDLINT_SANITIZE=ON >/dev/null
 ninja -C build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^integration\.'
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^integration\.' -LE slow
+stage_done "sanitizer build and unit tests"
 
 echo "== fuzz targets (short run on the seed corpus)"
 if command -v clang++ >/dev/null; then
@@ -38,4 +42,5 @@ if command -v clang++ >/dev/null; then
 else
   echo "skipped: clang++ is not installed (tools/setup-debian.sh installs it)"
 fi
+stage_done "fuzz targets"
 echo "okdlint: all test stages passed"

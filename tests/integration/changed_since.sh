@@ -122,4 +122,12 @@ run "$okdlint" --changed-since no-such-ref .
 [[ $status -eq 2 ]] || fail "exit $status, expected 2"
 grep -q "^okdlint: .*no-such-ref" <<<"$errors" || fail "no error line naming the ref: $errors"
 
+check "--changed-since passes the ref to git as one argument, never through a shell"
+run "$okdlint" --changed-since "x'; touch $work/injected; '" .
+[[ $status -eq 2 ]] || fail "exit $status, expected 2 (no such ref)"
+[[ ! -e "$work/injected" ]] || fail "the ref was run by a shell"
+run "$okdlint" --changed-since "--output=$work/injected" .
+[[ $status -eq 2 ]] || fail "exit $status, expected 2 for a ref that looks like an option"
+[[ ! -e "$work/injected" ]] || fail "the ref was taken as a git option"
+
 echo "$checks passed, 0 failed"
