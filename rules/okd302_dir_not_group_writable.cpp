@@ -1,6 +1,7 @@
 // OKD302 dir-not-group-writable: directories of the final image that the application is meant to
 // write (WORKDIR, VOLUME, mkdir targets, COPY --chown destinations) but that group 0 cannot write.
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "lint/containerfile_context.h"
@@ -70,9 +71,13 @@ class DirNotGroupWritableRule : public Rule {
       dirs.push_back(DirState{path, where, std::move(how), index, group_zero, kTypicalDirMode});
     };
     // Applies an ownership or mode change to the tracked directories it reaches.
+    // by_path is ordered, so the directories below target are one contiguous run of it.
     auto affect = [&](const std::string& target, bool recursive, const auto& change) {
-      for (DirState& d : dirs) {
-        if (d.path == target || (recursive && path_within(d.path, target))) change(d);
+      if (auto it = by_path.find(target); it != by_path.end()) change(dirs[it->second]);
+      if (!recursive) return;
+      const std::string prefix = target.ends_with('/') ? target : target + "/";
+      for (auto it = by_path.lower_bound(prefix); it != by_path.end() && it->first.starts_with(prefix); ++it) {
+        if (it->first != target) change(dirs[it->second]);
       }
     };
 
@@ -161,15 +166,16 @@ class DirNotGroupWritableRule : public Rule {
       if (!d.writable_by_random_uid()) bad.push_back(&d);
     }
     if (bad.empty()) return;
-    std::optional<Edit> edit = fix_edit(ctx, sequence, root_at, bad);
-    for (const DirState* d : bad) {
+    std::vector<std::optional<Edit>> edits = fix_edits(ctx, sequence, root_at, bad);
+    for (size_t b = 0; b < bad.size(); ++b) {
+      const DirState* d = bad[b];
       Diagnostic diag;
       diag.message = "directory " + d->path + " (" + d->how + ") is not writable by group 0, so OKD's random uid " +
                      "cannot write to it";
       diag.hint = "add RUN chgrp -R 0 " + shell_quote(d->path) + " && chmod -R g=u " + shell_quote(d->path) +
                   " before switching to the non-root USER";
       diag.range = d->declared;
-      if (edit) diag.fix = Fix{"make the directories group-0 writable", Applicability::Safe, {*edit}};
+      if (edits[b]) diag.fix = Fix{"make " + d->path + " group-0 writable", Applicability::Safe, {std::move(*edits[b])}};
       sink.report(std::move(diag));
     }
   }
@@ -209,50 +215,66 @@ class DirNotGroupWritableRule : public Rule {
     }
   }
 
-  // One RUN for every directory the fix can repair, after the last of them exists and before the
-  // final switch to a non-root USER; wrapped in USER 0 / USER back when it must run after that
-  // switch. Every diagnostic of the file carries this same edit, so the fixer applies it once.
-  static std::optional<Edit> fix_edit(const ContainerfileContext& ctx, const std::vector<const Instruction*>& sequence,
-                                      const std::vector<bool>& root_at, const std::vector<const DirState*>& bad) {
-    std::vector<const DirState*> fixable;
+  // One RUN per directory the fix can repair, each the fix of its own finding (a consumer that
+  // applies every finding's fix gets each line once). All go to one place: after the last of the
+  // directories exists and before the final switch to a non-root USER; wrapped in USER 0 / USER
+  // back when they must run after that switch.
+  static std::vector<std::optional<Edit>> fix_edits(const ContainerfileContext& ctx,
+                                                    const std::vector<const Instruction*>& sequence,
+                                                    const std::vector<bool>& root_at,
+                                                    const std::vector<const DirState*>& bad) {
+    std::vector<std::optional<Edit>> edits(bad.size());
+    std::vector<bool> fixable(bad.size(), false);
     const ChmodMode group_equals_user = *parse_chmod_mode("g=u");
-    for (const DirState* d : bad) {
+    size_t last_created = 0;
+    bool any = false;
+    for (size_t b = 0; b < bad.size(); ++b) {
+      const DirState* d = bad[b];
       // chmod -R g=u over /etc or / would make /etc/passwd group-writable (OKD304): no fix.
       if (path_within("/etc/passwd", d->path) || path_within("/etc/group", d->path)) continue;
       DirState after = *d;
       after.group_zero = true;
       after.mode = apply_chmod_mode(group_equals_user, after.mode, true);
-      if (after.writable_by_random_uid()) fixable.push_back(d);
-    }
-    if (fixable.empty()) return std::nullopt;
-    size_t last_created = 0;
-    std::string dirs;
-    for (const DirState* d : fixable) {
+      if (!after.writable_by_random_uid()) continue;
+      fixable[b] = true;
+      any = true;
       last_created = std::max(last_created, d->created_at);
-      dirs += (dirs.empty() ? "" : " ") + shell_quote(d->path);
     }
-    const std::string run = "RUN chgrp -R 0 " + dirs + " && chmod -R g=u " + dirs;
+    if (!any) return edits;
+    auto run_for = [](const DirState& d) {
+      std::string quoted = shell_quote(d.path);
+      return "RUN chgrp -R 0 " + quoted + " && chmod -R g=u " + quoted;
+    };
 
     std::optional<size_t> last_user;
     for (size_t i = 0; i < sequence.size(); ++i) {
       if (sequence[i]->cmd == "user") last_user = i;
     }
-    // The last USER switches to non-root after everything exists: the RUN goes right before it.
-    if (last_user && *last_user > last_created && root_at[*last_user] && !root_at[*last_user + 1]) {
-      return insert_line_before(ctx.source, *sequence[*last_user], run);
-    }
     const Instruction& anchor = *sequence[last_created];
-    if (root_at[last_created]) return insert_line_after(ctx.source, anchor, run);
-    // Created while running as non-root: switch to root for the fix and back.
-    std::optional<size_t> user_line;
-    for (size_t i = 0; i <= last_created; ++i) {
-      if (sequence[i]->cmd == "user") user_line = i;
+    std::function<Edit(const std::string&)> insert;
+    if (last_user && *last_user > last_created && root_at[*last_user] && !root_at[*last_user + 1]) {
+      // The last USER switches to non-root after everything exists: the RUNs go right before it.
+      insert = [&](const std::string& run) { return insert_line_before(ctx.source, *sequence[*last_user], run); };
+    } else if (root_at[last_created]) {
+      insert = [&](const std::string& run) { return insert_line_after(ctx.source, anchor, run); };
+    } else {
+      // Created while running as non-root: switch to root for the fix and back.
+      std::optional<size_t> user_line;
+      for (size_t i = 0; i <= last_created; ++i) {
+        if (sequence[i]->cmd == "user") user_line = i;
+      }
+      if (!user_line || sequence[*user_line]->args.empty()) return edits;
+      std::string back(ctx.text(sequence[*user_line]->args.front().range));
+      std::string eol(line_ending(ctx.source));
+      std::string indent(indentation_of(ctx.source, anchor));
+      insert = [&, back, eol, indent](const std::string& run) {
+        return insert_line_after(ctx.source, anchor, "USER 0" + eol + indent + run + eol + indent + "USER " + back);
+      };
     }
-    if (!user_line || sequence[*user_line]->args.empty()) return std::nullopt;
-    std::string back(ctx.text(sequence[*user_line]->args.front().range));
-    std::string eol(line_ending(ctx.source));
-    std::string indent(indentation_of(ctx.source, anchor));
-    return insert_line_after(ctx.source, anchor, "USER 0" + eol + indent + run + eol + indent + "USER " + back);
+    for (size_t b = 0; b < bad.size(); ++b) {
+      if (fixable[b]) edits[b] = insert(run_for(*bad[b]));
+    }
+    return edits;
   }
 
   void check_image(const ImageContext& ctx, DiagnosticSink& sink) const override {

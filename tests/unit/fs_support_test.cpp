@@ -322,9 +322,10 @@ TEST(RunCommands, TrackTheWorkdirAndResolveArguments) {
   EXPECT_FALSE(resolve_path_word(l.ctx, runs[0], mkdir.argv[3]));  // a shell variable: unknown
 }
 
-// Every OKD302 diagnostic of a file carries the same single insertion, so the fixer applies it
-// once and the re-lint finds every directory covered.
-TEST(Okd302, AllDiagnosticsShareOneInsertionThatConverges) {
+// Each OKD302 diagnostic carries its own insertion (one RUN for its own directory, all at the
+// same point), so a consumer applying every finding's fix adds each line once, and the fixer,
+// which composes whole-line insertions at one point, gets the same text in one pass.
+TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
   const std::string text =
       "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
       "WORKDIR /app\n"
@@ -338,26 +339,58 @@ TEST(Okd302, AllDiagnosticsShareOneInsertionThatConverges) {
   SourceFile source("Containerfile", text);
   ContainerfileLint lint = lint_containerfile(source, config, aliases, selection);
   ASSERT_EQ(lint.diagnostics.size(), 4u);
-  for (const Diagnostic& d : lint.diagnostics) {
+  const std::vector<std::string> dirs = {"/app", "/data", "/cache", "/state"};
+  const auto user_line = static_cast<uint32_t>(text.find("USER 1001"));
+  std::vector<Edit> all;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    const Diagnostic& d = lint.diagnostics[i];
     ASSERT_TRUE(d.fix);
     ASSERT_EQ(d.fix->edits.size(), 1u);
-    EXPECT_EQ(d.fix->edits[0], lint.diagnostics[0].fix->edits[0]);
+    EXPECT_EQ(d.fix->edits[0], (Edit{user_line, user_line, "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + "\n"}));
+    all.push_back(d.fix->edits[0]);
   }
   FixOptions options;
   options.selection = selection;
   FixResult once = fix_containerfile("Containerfile", text, config, aliases, options);
   EXPECT_TRUE(once.converged);
+  EXPECT_EQ(once.passes, 1);
   EXPECT_TRUE(once.remaining.empty());
-  EXPECT_EQ(once.text,
-            "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
-            "WORKDIR /app\n"
-            "RUN mkdir /data /cache\n"
-            "VOLUME /state\n"
-            "RUN chgrp -R 0 /app /data /cache /state && chmod -R g=u /app /data /cache /state\n"
-            "USER 1001\n");
+  const std::string expected =
+      "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+      "WORKDIR /app\n"
+      "RUN mkdir /data /cache\n"
+      "VOLUME /state\n"
+      "RUN chgrp -R 0 /app && chmod -R g=u /app\n"
+      "RUN chgrp -R 0 /data && chmod -R g=u /data\n"
+      "RUN chgrp -R 0 /cache && chmod -R g=u /cache\n"
+      "RUN chgrp -R 0 /state && chmod -R g=u /state\n"
+      "USER 1001\n";
+  EXPECT_EQ(once.text, expected);
+  EXPECT_EQ(apply_edits(text, all), expected);  // every finding's fix, applied together
   FixResult twice = fix_containerfile("Containerfile", once.text, config, aliases, options);
   EXPECT_EQ(twice.text, once.text);
   EXPECT_TRUE(twice.applied.empty());
+}
+
+// Only the directory a fix names is repaired by it: applying one finding's fix leaves the others
+// reported.
+TEST(Okd302, OneFindingsFixRepairsOnlyItsDirectory) {
+  const std::string text =
+      "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+      "RUN mkdir /data /cache\n"
+      "USER 1001\n";
+  Config config;
+  RegistryAliases aliases;
+  RuleSelection selection;
+  selection.select.insert("OKD302");
+  SourceFile source("Containerfile", text);
+  ContainerfileLint lint = lint_containerfile(source, config, aliases, selection);
+  ASSERT_EQ(lint.diagnostics.size(), 2u);
+  ASSERT_TRUE(lint.diagnostics[1].fix);
+  SourceFile fixed("Containerfile", apply_edits(text, lint.diagnostics[1].fix->edits));
+  ContainerfileLint after = lint_containerfile(fixed, config, aliases, selection);
+  ASSERT_EQ(after.diagnostics.size(), 1u);
+  EXPECT_NE(after.diagnostics[0].message.find("/data"), std::string::npos) << after.diagnostics[0].message;
 }
 
 }  // namespace
