@@ -71,6 +71,45 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+[[noreturn]] void refuse_image(const std::string& display, const InputClass& what, std::string_view command) {
+  std::string advice = command == "fix" ? " (okdlint rewrite fixes images)" : "";
+  throw InputError(located(display, 0, what.description + ", not a Containerfile: okdlint " + std::string(command) +
+                                           " reads Containerfiles" + advice));
+}
+
+}  // namespace
+
+InputClass classify(const std::string& path, const std::string& display) {
+  try {
+    return classify_input(path);
+  } catch (const ImageError& e) {
+    throw InputError(located(display, 0, e.what()));
+  }
+}
+
+std::string checked_containerfile(std::string text, const std::string& display, std::string_view command) {
+  InputClass what;
+  try {
+    what = classify_bytes(text, display);
+  } catch (const ImageError& e) {
+    throw InputError(located(display, 0, e.what()));
+  }
+  if (what.kind == InputKind::Image) refuse_image(display, what, command);
+  return text;
+}
+
+std::string read_containerfile(const std::string& path, const std::string& display, std::string_view command) {
+  std::error_code ec;
+  bool regular = fs::is_regular_file(path, ec);
+  InputClass what = classify(path, display);
+  if (what.kind == InputKind::Image) refuse_image(display, what, command);
+  std::string text = read_file(path);
+  // A pipe was not looked at before it was read.
+  return regular ? text : checked_containerfile(std::move(text), display, command);
+}
+
 std::string read_stdin() {
   std::stringstream ss;
   ss << std::cin.rdbuf();

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "lint/config.h"
+#include "lint/image/image.h"
 
 namespace okd::cli {
 
@@ -36,6 +37,15 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths);
 
 std::string read_file(const std::string& path);  // throws InputError
 std::string read_stdin();
+
+// What an input is (classify_input in lint/image/image.h); its refusal becomes an InputError
+// "DISPLAY: what it is and why it cannot be read".
+InputClass classify(const std::string& path, const std::string& display);
+// The text of a Containerfile, for commands that read only Containerfiles (`okdlint COMMAND`):
+// an image or anything that is not a Containerfile is an InputError saying what it is.
+std::string read_containerfile(const std::string& path, const std::string& display, std::string_view command);
+// The same check for text already read (stdin).
+std::string checked_containerfile(std::string text, const std::string& display, std::string_view command);
 
 bool stdout_is_terminal();
 bool stderr_is_terminal();

@@ -46,7 +46,8 @@ int run_fix(const FixCommandOptions& o) {
     bool from_stdin = input == "-";
     if (from_stdin && o.write) throw InputError("fix: --write needs a file, not stdin");
     std::string display = from_stdin ? o.stdin_filename.value_or("-") : input;
-    std::string text = from_stdin ? read_stdin() : read_file(input);
+    std::string text = from_stdin ? checked_containerfile(read_stdin(), display, "fix")
+                                  : read_containerfile(input, display, "fix");
     Config config = o.config.load_for(from_stdin ? display : input);
     FixOptions options;
     options.unsafe = o.unsafe;

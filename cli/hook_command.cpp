@@ -87,7 +87,15 @@ int lint_git_files(std::vector<GitFile> files, const HookLintOptions& options, c
     }
     // Configuration comes from the work tree around the file, as for `okdlint PATH`.
     Config config = options.config.load_for((top / f.path).string());
-    auto source = std::make_unique<SourceFile>(display, std::move(*content));
+    std::string text;
+    try {
+      text = checked_containerfile(std::move(*content), display, "hook");
+    } catch (const InputError& e) {
+      print_error(e.what());
+      input_error = true;
+      continue;
+    }
+    auto source = std::make_unique<SourceFile>(display, std::move(text));
     ContainerfileLint result = lint_containerfile(*source, config, aliases, selection);
     if (!result.model.error.empty()) {
       print_error(located(display, 0, result.model.error));

@@ -94,7 +94,8 @@ int run_lint(const LintOptions& options) {
   report.tool_version = OKDLINT_VERSION;
   bool fail = false;
   if (options.containerfile) {  // image findings mapped to it are shown with their source line
-    sources.push_back(std::make_unique<SourceFile>(*options.containerfile, read_file(*options.containerfile)));
+    sources.push_back(std::make_unique<SourceFile>(
+        *options.containerfile, read_containerfile(*options.containerfile, *options.containerfile, "lint --containerfile")));
     source_by_name[*options.containerfile] = sources.back().get();
   }
 
@@ -109,7 +110,7 @@ int run_lint(const LintOptions& options) {
     }
     Config config = options.config.load_for(input == "-" ? display : input);
     std::vector<Diagnostic> found;
-    if (looks_like_image(path)) {
+    if (classify(path, display).kind == InputKind::Image) {
       ImageLintOptions image_options;
       image_options.platform = options.platform;
       image_options.all_platforms = options.all_platforms;
@@ -121,7 +122,7 @@ int run_lint(const LintOptions& options) {
         throw InputError(located(display, 0, e.what()));
       }
     } else {
-      auto source = std::make_unique<SourceFile>(display, read_file(path));
+      auto source = std::make_unique<SourceFile>(display, read_containerfile(path, display, "lint"));
       ContainerfileLint result = lint_containerfile(*source, config, aliases, selection);
       if (!result.model.error.empty()) throw InputError(located(display, 0, result.model.error));
       found = std::move(result.diagnostics);

@@ -20,7 +20,8 @@ const CommandRegistrar kParse{{"parse", [](CLI::App& root) -> std::function<int(
   sub->add_option("--dump", options->dump, "Dump format: buildkit (BuildKit's AST dump)")
       ->check(CLI::IsMember({"buildkit"}));
   return [options]() {
-    std::string text = options->file == "-" ? read_stdin() : read_file(options->file);
+    std::string text = options->file == "-" ? checked_containerfile(read_stdin(), "-", "parse")
+                                            : read_containerfile(options->file, options->file, "parse");
     SourceFile source(options->file, std::move(text));
     ParsedDockerfile parsed = parse_dockerfile(source);
     if (parsed.has_errors()) {

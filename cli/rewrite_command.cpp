@@ -82,6 +82,13 @@ int run_rewrite(const RewriteCommandOptions& o) {
   }
   if (o.user && *o.user == 0) throw InputError("rewrite: --user 0 is root, which OKD never runs as");
 
+  if (o.input != "-") {  // every command agrees on what an input is
+    InputClass what = classify(o.input, o.input);
+    if (what.kind == InputKind::Containerfile) {
+      throw InputError(o.input + ": a Containerfile, not an image: okdlint rewrite reads images (okdlint fix "
+                       "edits Containerfiles)");
+    }
+  }
   std::vector<LoadedImage> images;
   ImagePlan plan;
   try {

@@ -94,8 +94,23 @@ struct ImageLoadOptions {
       progress;
 };
 
-// Content sniff (never by name): a tar holding manifest.json / index.json / oci-layout, a gzip of
-// such, a JSON config or inspect output, or an OCI layout directory. "-" (stdin) is never sniffed.
+// What an input is, decided by its content, the same for every command (lint, fix, parse,
+// rewrite, hooks). An image is a tar holding manifest.json or index.json, a gzip/zstd of one, an
+// image config or `docker inspect` JSON, or an OCI layout directory; a Containerfile is text (a
+// BOM, CRLF, any UTF-8 and NULs after a first line that is an instruction or a comment are fine).
+// Anything else — a tar that is damaged or not an image, compressed data that is not an image, a
+// registry manifest or other JSON, an ELF binary, binary data — throws ImageError, whose what()
+// is one line: what the input is and why it cannot be read.
+enum class InputKind { Containerfile, Image };
+struct InputClass {
+  InputKind kind = InputKind::Containerfile;
+  std::string description;  // "an oci-archive", "a docker-archive", "an image config", "a Containerfile"
+};
+InputClass classify_input(const std::string& path);
+// The same decision for bytes already in memory (stdin of fix and parse, git blobs); name is used
+// only to refuse an empty "x.tar".
+InputClass classify_bytes(std::string_view bytes, const std::string& name);
+// classify_input(path) is an image (false for errors and "-"); for walking directories.
 bool looks_like_image(const std::string& path);
 
 // Loads every image the input holds (one per platform with all_platforms, one per manifest.json

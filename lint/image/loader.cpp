@@ -1,6 +1,7 @@
 // Input detection and the image formats: config JSON, inspect output, docker-archive, OCI
 // (archive or layout directory); then the parallel layer scan and the ordered merge.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -839,51 +841,184 @@ std::vector<LoadedImage> load_images(const std::string& path, const ImageLoadOpt
   }
 }
 
-bool looks_like_image(const std::string& path) {
-  if (path == "-") return false;
-  try {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return false;
-    if (S_ISDIR(st.st_mode)) return is_layout_dir(path);
-    if (!S_ISREG(st.st_mode)) return false;
-    Fd fd = image_detail::open_readonly(path);
-    uint64_t size = image_detail::file_size(fd.get());
-    unsigned char head[512] = {};
-    size_t got = image_detail::pread_full(fd.get(), head, sizeof head, 0);
-    switch (sniff(head, got)) {
-      case Sniffed::Json: {
-        if (size > (64u << 20)) return false;
-        std::string text(size, '\0');
-        text.resize(image_detail::pread_full(fd.get(), text.data(), size, 0));
-        json value = image_detail::parse_json_bounded(text, 64u << 20, 64, "JSON");
-        if (value.is_array()) return !value.empty() && is_inspect_object(value.front());
-        return is_inspect_object(value) || is_config_object(value);
+namespace {
+
+std::string_view compression_name(Sniffed s) { return s == Sniffed::Gzip ? "gzip" : "zstd"; }
+
+// Instruction keywords BuildKit knows: a file whose first line is one of these (or a comment) is
+// a Containerfile even with NUL bytes inside.
+bool starts_like_containerfile(std::string_view head) {
+  size_t pos = 0;
+  if (head.starts_with("\xef\xbb\xbf")) pos = 3;
+  while (pos < head.size()) {
+    size_t eol = head.find('\n', pos);
+    std::string_view line = head.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    size_t i = line.find_first_not_of(" \t\r\f\v");
+    if (i == std::string_view::npos) {
+      if (eol == std::string_view::npos) return false;
+      pos = eol + 1;
+      continue;
+    }
+    line.remove_prefix(i);
+    if (line.front() == '#') return true;
+    size_t word_end = line.find_first_of(" \t\r");
+    std::string word(line.substr(0, word_end));
+    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static const std::set<std::string, std::less<>> kKeywords = {
+        "from", "run", "cmd", "label", "maintainer", "expose", "env", "add", "copy", "entrypoint",
+        "volume", "user", "workdir", "arg", "onbuild", "stopsignal", "healthcheck", "shell"};
+    return word_end != std::string_view::npos && kKeywords.count(word);
+  }
+  return false;
+}
+
+// Binary content a Containerfile never has: what it is, or empty.
+std::string binary_kind(std::string_view head) {
+  auto starts = [&](std::string_view magic) { return head.starts_with(magic); };
+  if (starts("\x7f" "ELF")) return "an ELF binary";
+  if (starts("PK\x03\x04")) return "a zip archive";
+  if (starts("BZh")) return head.size() > 3 && head[3] >= '1' && head[3] <= '9' ? "bzip2-compressed data" : "";
+  if (starts(std::string_view("\xfd" "7zXZ\0", 6))) return "xz-compressed data";
+  if (starts("\x89PNG")) return "a PNG image";
+  if (starts("MZ") && head.find('\0') != std::string_view::npos) return "a Windows executable";
+  if (head.find('\0') == std::string_view::npos) return "";
+  if (head.find_first_not_of('\0') == std::string_view::npos) return "only zero bytes (an empty tar archive?)";
+  if (starts_like_containerfile(head)) return "";
+  return "binary data (NUL bytes in the first KiB)";
+}
+
+std::string json_kind(const json& value) {
+  if (value.is_object() && value.contains("schemaVersion")) {
+    std::string media = value.contains("mediaType") && value["mediaType"].is_string() ? value["mediaType"].get<std::string>() : "";
+    bool index = value.contains("manifests") || media.find("index") != std::string::npos ||
+                 media.find("manifest.list") != std::string::npos;
+    return std::string(index ? "an image index" : "a registry manifest") + (media.empty() ? "" : " (" + media + ")") +
+           ", not an image config: give the OCI layout directory or the image archive";
+  }
+  return "JSON that is neither an image config nor `docker inspect` output";
+}
+
+InputClass classify_fd(int fd, const std::string& path) {
+  uint64_t size = image_detail::file_size(fd);
+  unsigned char head[1024] = {};
+  size_t got = image_detail::pread_full(fd, head, sizeof head, 0);
+  std::string_view text(reinterpret_cast<const char*>(head), got);
+  switch (sniff(head, got)) {
+    case Sniffed::Json: {
+      if (size > (64u << 20)) throw ImageError("JSON input is too large (" + std::to_string(size) + " bytes, limit 67108864)");
+      std::string bytes(size, '\0');
+      bytes.resize(image_detail::pread_full(fd, bytes.data(), size, 0));
+      json value;
+      try {
+        value = image_detail::parse_json_bounded(bytes, 64u << 20, 64, "JSON input");
+      } catch (const nlohmann::json::exception& e) {
+        throw ImageError(std::string("malformed JSON, neither a Containerfile nor an image: ") + e.what());
       }
-      case Sniffed::Tar: {
-        image_detail::OuterTar tar(fd.get(), size);
-        return tar.has("manifest.json") || tar.has("index.json") || tar.has("oci-layout");
+      if (value.is_array() && !value.empty() && is_inspect_object(value.front())) {
+        return {InputKind::Image, "docker inspect output"};
       }
-      case Sniffed::Gzip:
-      case Sniffed::Zstd: {
-        // Only the first tar header is looked at: decompressing everything just to route is too dear.
-        image_detail::DecodedStream stream({fd.get(), 0, size}, {});
-        std::string first;
+      if (is_inspect_object(value)) return {InputKind::Image, "docker inspect output"};
+      if (is_config_object(value)) return {InputKind::Image, "an image config"};
+      throw ImageError(json_kind(value));
+    }
+    case Sniffed::Tar: {
+      std::optional<image_detail::OuterTar> tar;
+      try {
+        tar.emplace(fd, size);
+      } catch (const ImageError& e) {
+        throw ImageError(std::string("tar archive that cannot be read: ") + e.what());
+      }
+      try {
+        if (tar->has("manifest.json")) return {InputKind::Image, "a docker-archive"};
+        if (tar->has("index.json")) return {InputKind::Image, "an oci-archive"};
+      } catch (const ImageError& e) {
+        throw ImageError(std::string("tar archive that cannot be read: ") + e.what());
+      }
+      throw ImageError("a tar archive but not an image: it holds neither manifest.json (docker-archive) nor index.json "
+             "(oci-archive)");
+    }
+    case Sniffed::Gzip:
+    case Sniffed::Zstd: {
+      // Only the first tar header is looked at: decompressing everything just to route is too dear.
+      std::string first;
+      try {
+        image_detail::DecodedStream stream({fd, 0, size}, {});
         while (first.size() < 512) {
           std::string_view piece = stream.next();
           if (piece.empty()) break;
           first.append(piece.substr(0, 512 - first.size()));
         }
-        const auto* block = reinterpret_cast<const unsigned char*>(first.data());
-        if (!image_detail::looks_like_tar_header(block, first.size())) return false;
-        std::string name(first.data(), strnlen(first.data(), 100));
-        return looks_like_archive_member(name);
+      } catch (const ImageError& e) {
+        throw ImageError(std::string(compression_name(sniff(head, got))) + "-compressed data that cannot be decompressed: " + e.what());
       }
-      case Sniffed::Unknown: return false;
+      const auto* block = reinterpret_cast<const unsigned char*>(first.data());
+      if (!image_detail::looks_like_tar_header(block, first.size())) {
+        throw ImageError(std::string(compression_name(sniff(head, got))) + "-compressed data, not an image archive");
+      }
+      std::string name(first.data(), strnlen(first.data(), 100));
+      if (!looks_like_archive_member(name)) {
+        throw ImageError(std::string("a ") + std::string(compression_name(sniff(head, got))) +
+               "-compressed tar archive but not an image (its first entry is '" + name.substr(0, 100) + "')");
+      }
+      return {InputKind::Image, std::string("a ") + std::string(compression_name(sniff(head, got))) + "-compressed image archive"};
     }
-  } catch (const std::exception&) {
+    case Sniffed::Unknown: break;
+  }
+  if (size == 0) {
+    for (std::string_view ext : {".tar", ".tar.gz", ".tgz", ".tar.zst", ".oci", ".json"}) {
+      if (std::string_view(path).ends_with(ext)) throw ImageError("an empty file: not an image archive (nor a Containerfile)");
+    }
+  }
+  if (std::string what = binary_kind(text); !what.empty()) throw ImageError(what + ", not a Containerfile or an image");
+  return {InputKind::Containerfile, "a Containerfile"};
+}
+
+}  // namespace
+
+InputClass classify_input(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw ImageError(std::string("cannot open: ") + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) {
+    if (is_layout_dir(path)) return {InputKind::Image, "an OCI layout directory"};
+    throw ImageError("a directory, not an OCI layout (no oci-layout and index.json)");
+  }
+  // A pipe or device cannot be read twice: it is read as a Containerfile, checked by classify_bytes.
+  if (!S_ISREG(st.st_mode)) return {InputKind::Containerfile, "a Containerfile"};
+  Fd fd = image_detail::open_readonly(path);
+  try {
+    return classify_fd(fd.get(), path);
+  } catch (const nlohmann::json::exception& e) {
+    throw ImageError(std::string("malformed JSON: ") + e.what());
+  }
+}
+
+InputClass classify_bytes(std::string_view bytes, const std::string& name) {
+  // The same decision as for a file: the bytes go into an anonymous in-memory file.
+  Fd fd(::memfd_create("okdlint-input", MFD_CLOEXEC));
+  if (!fd) throw ImageError(std::string("cannot create an in-memory file: ") + std::strerror(errno));
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd.get(), rest.data(), rest.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw ImageError(std::string("cannot write an in-memory file: ") + std::strerror(errno));
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  try {
+    return classify_fd(fd.get(), name);
+  } catch (const nlohmann::json::exception& e) {
+    throw ImageError(std::string("malformed JSON: ") + e.what());
+  }
+}
+
+bool looks_like_image(const std::string& path) {
+  if (path == "-") return false;
+  try {
+    return classify_input(path).kind == InputKind::Image;
+  } catch (const ImageError&) {
     return false;
   }
-  return false;
 }
 
 }  // namespace okd
