@@ -2,8 +2,11 @@
 """Applies the fixes of `okdlint --format json` to a file, as a JSON consumer would.
 
 usage: apply_json_fixes.py TEXT_FILE JSON_FILE [--unsafe]
+       apply_json_fixes.py --compare OKDLINT FILE...
 
-Prints the fixed bytes on stdout. Fixes are taken whole, in the order of the report; a fix with
+Prints the fixed bytes on stdout. With --compare, for each FILE and both modes (safe, unsafe):
+lints it with `OKDLINT --format json`, applies the fixes, re-lints while some waited, and checks
+the result equals `OKDLINT fix` (exit 1 with a diff when not). Fixes are taken whole, in the order of the report; a fix with
 an edit that touches an edit already taken waits for the next pass (exit 3 tells the caller that
 some did). Two inserts at one point compose only when both are whole lines at a line start from
 findings of the same rule.
@@ -30,10 +33,8 @@ def clashes(text, e, taken):
     return False
 
 
-def main():
-    text = open(sys.argv[1], "rb").read()
-    report = json.load(open(sys.argv[2], encoding="utf-8"))
-    unsafe = "--unsafe" in sys.argv[3:]
+def apply(text, report, unsafe):
+    """(fixed bytes, whether some fix waited); exits 4 when two findings carry one insertion."""
     taken, waiting, inserts = [], False, set()
     for finding in report:
         fix = finding.get("fix")
@@ -61,7 +62,49 @@ def main():
         out += text[cursor:e["begin"]] + e["replacement"]
         cursor = e["end"]
     out += text[cursor:]
-    sys.stdout.buffer.write(bytes(out))
+    return bytes(out), waiting
+
+
+def compare(okdlint, files):
+    import difflib
+    import subprocess
+    runs = 0
+    for name in files:
+        original = open(name, "rb").read()
+        for unsafe in (False, True):
+            text = original
+            for _ in range(8):
+                lint = subprocess.run([okdlint, "--format", "json", "--stdin-filename", name, "-"], input=text,
+                                      capture_output=True)
+                if lint.returncode > 1:
+                    print(f"FAIL: {name}: lint exit {lint.returncode}: {lint.stderr.decode()}", file=sys.stderr)
+                    sys.exit(1)
+                fixed, _ = apply(text, json.loads(lint.stdout), unsafe)
+                if fixed == text:
+                    break
+                text = fixed
+            args = [okdlint, "fix"] + (["--unsafe-fixes"] if unsafe else []) + ["--stdin-filename", name, "-"]
+            want = subprocess.run(args, input=original, capture_output=True).stdout
+            if want != text:
+                diff = difflib.unified_diff(want.decode(errors="replace").splitlines(),
+                                            text.decode(errors="replace").splitlines(), "okdlint fix", "JSON fixes",
+                                            lineterm="")
+                print("\n".join(list(diff)[:40]), file=sys.stderr)
+                print(f"FAIL: {name} ({'unsafe' if unsafe else 'safe'}): JSON fixes differ from okdlint fix",
+                      file=sys.stderr)
+                sys.exit(1)
+            runs += 1
+    print(f"ok: {runs} runs (files x safe/unsafe): applying the JSON fixes gives what okdlint fix gives")
+    return runs
+
+
+def main():
+    if sys.argv[1] == "--compare":
+        sys.exit(0 if compare(sys.argv[2], sys.argv[3:]) >= 100 else 1)
+    text = open(sys.argv[1], "rb").read()
+    report = json.load(open(sys.argv[2], encoding="utf-8"))
+    fixed, waiting = apply(text, report, "--unsafe" in sys.argv[3:])
+    sys.stdout.buffer.write(fixed)
     sys.exit(3 if waiting else 0)
 
 
