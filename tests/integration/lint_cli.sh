@@ -67,10 +67,11 @@ run "$okdlint" ignored.Containerfile
 run "$okdlint" --disable-inline-ignores ignored.Containerfile
 [ $rc -eq 1 ] || fail "--disable-inline-ignores exit $rc"
 
-echo "-- not a Containerfile: OKD001, not a crash"
+echo "-- JSON that is not an image is not linted as a Containerfile: one line, exit 2"
 printf '{"name": "package.json"}\n' > Dockerfile.json
 run "$okdlint" Dockerfile.json
-[ $rc -eq 1 ] && grep -q 'OKD001' out.txt || fail "non-Containerfile: $rc $(cat out.txt err.txt)"
+[ $rc -eq 2 ] && [ ! -s out.txt ] && grep -q '^okdlint: Dockerfile.json: JSON that is neither an image config' err.txt ||
+  fail "non-Containerfile: $rc $(cat out.txt err.txt)"
 
 echo "-- usage errors exit 2"
 run "$okdlint" --format nope Containerfile
