@@ -6,6 +6,7 @@
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
 #include "rules/image_support.h"
+#include "rules/path_policy.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -24,6 +25,7 @@ struct DirState {
   size_t created_at = 0;                   // index in the final image's instruction sequence
   bool group_zero = false;                 // owned by group 0
   uint32_t mode = kTypicalDirMode;         // permission bits, as far as the file tells
+  bool removed = false;                    // a later `rm -r` deletes it
 
   bool writable_by_random_uid() const {
     bool world = (mode & 0002) != 0;
@@ -64,8 +66,19 @@ class DirNotGroupWritableRule : public Rule {
       if (group) return is_root_id(*group);
       return !user || is_root_id(*user);
     };
+    // Trees a recursive chgrp 0 / chmod g=u (or fix-permissions) already handed to group 0: a
+    // directory declared below one later (WORKDIR /var/www/html after chmod -R g=u /var/www)
+    // existed when it ran.
+    std::vector<std::string> fixed_trees;
     auto declare = [&](const std::string& path, Range where, std::string how, size_t index, bool group_zero) {
-      if (needs_nothing(path) || by_path.count(path)) return;
+      if (needs_nothing(path) || by_path.count(path) || has_pattern(path)) return;
+      // Only directories the application writes at run time: never a system tree or a root-owned
+      // directory it only reads; a mkdir'd directory only when its name says it holds run-time data.
+      if (is_system_tree(path) || is_read_only_dir(path)) return;
+      if (how == "mkdir" && !looks_runtime_writable(path)) return;
+      for (const std::string& tree : fixed_trees) {
+        if (path_within(path, tree)) return;
+      }
       by_path[path] = dirs.size();
       dirs.push_back(DirState{path, where, std::move(how), index, group_zero, kTypicalDirMode});
     };
@@ -117,11 +130,12 @@ class DirNotGroupWritableRule : public Rule {
             }
             continue;
           }
-          if (std::optional<CommandName> name = command_name(command);
-              name && name->name.find("fix-permissions") != std::string::npos) {
+          std::optional<CommandName> name = command_name(command);
+          if (name && name->name.find("fix-permissions") != std::string::npos) {
             for (size_t a = name->index + 1; a < command.argv.size(); ++a) {
               if (command.argv[a].value.starts_with("-")) continue;
               if (std::optional<std::string> path = resolve_path_word(ctx, run, command.argv[a])) {
+                fixed_trees.push_back(*path);
                 affect(*path, true, [](DirState& d) {
                   d.group_zero = true;
                   d.mode |= 0070;
@@ -130,9 +144,32 @@ class DirNotGroupWritableRule : public Rule {
             }
             continue;
           }
+          if (name && (name->name == "rm" || name->name == "rmdir")) {
+            bool recursive = name->name == "rmdir";
+            for (size_t a = name->index + 1; a < command.argv.size(); ++a) {
+              const std::string& v = command.argv[a].value;
+              if (v.starts_with("-")) {
+                recursive = recursive || v.find_first_of("rR") != std::string::npos || v == "--recursive";
+                continue;
+              }
+              if (!recursive) continue;
+              if (std::optional<std::string> path = resolve_path_word(ctx, run, command.argv[a])) {
+                affect(*path, true, [](DirState& d) { d.removed = true; });
+              }
+            }
+            continue;
+          }
           std::optional<FileModeCommand> cmd = parse_file_mode_command(command);
           if (!cmd) continue;
           std::optional<std::string> spec = resolve_shell_word(ctx, ins, *cmd->spec);
+          if (!spec && cmd->name == "chown") {
+            // `chown -R $APP_UID:0 DIR`: the user is unknown, the group is not.
+            const std::string& raw = cmd->spec->value;
+            size_t colon = raw.rfind(':');
+            if (colon != std::string::npos && raw.find('$', colon) == std::string::npos) {
+              spec = "unknown:" + raw.substr(colon + 1);
+            }
+          }
           if (!spec) continue;
           for (const ShellWord* t : cmd->targets) {
             std::optional<std::string> path = resolve_path_word(ctx, run, *t);
@@ -140,6 +177,7 @@ class DirNotGroupWritableRule : public Rule {
             if (cmd->name == "chmod") {
               std::optional<ChmodMode> mode = parse_chmod_mode(*spec);
               if (!mode) continue;
+              if (cmd->recursive && mode_makes_dir_group_writable(*mode)) fixed_trees.push_back(*path);
               affect(*path, cmd->recursive, [&](DirState& d) { d.mode = apply_chmod_mode(*mode, d.mode, true); });
             } else if (cmd->name == "chgrp") {
               bool zero = is_root_id(*spec);
@@ -158,7 +196,7 @@ class DirNotGroupWritableRule : public Rule {
     root_at[sequence.size()] = user_known && (!user || is_root_id(*user));
     std::vector<const DirState*> bad;
     for (const DirState& d : dirs) {
-      if (!d.writable_by_random_uid()) bad.push_back(&d);
+      if (!d.removed && !d.writable_by_random_uid()) bad.push_back(&d);
     }
     if (bad.empty()) return;
     std::optional<Edit> edit = fix_edit(ctx, sequence, root_at, bad);
@@ -214,9 +252,14 @@ class DirNotGroupWritableRule : public Rule {
   // switch. Every diagnostic of the file carries this same edit, so the fixer applies it once.
   static std::optional<Edit> fix_edit(const ContainerfileContext& ctx, const std::vector<const Instruction*>& sequence,
                                       const std::vector<bool>& root_at, const std::vector<const DirState*>& bad) {
+    // A RUN needs a shell: none in scratch, distroless, chiseled or micro stages, and none that
+    // okdlint can vouch for in a Windows stage.
+    const Stage& target = ctx.model.stages[*ctx.model.target];
+    if (target.facts.no_shell() || target.windows()) return std::nullopt;
     std::vector<const DirState*> fixable;
     const ChmodMode group_equals_user = *parse_chmod_mode("g=u");
     for (const DirState* d : bad) {
+      if (!fixable_app_dir(d->path)) continue;
       // chmod -R g=u over /etc or / would make /etc/passwd group-writable (OKD304): no fix.
       if (path_within("/etc/passwd", d->path) || path_within("/etc/group", d->path)) continue;
       DirState after = *d;
@@ -225,13 +268,30 @@ class DirNotGroupWritableRule : public Rule {
       if (after.writable_by_random_uid()) fixable.push_back(d);
     }
     if (fixable.empty()) return std::nullopt;
+    // A WORKDIR gets the directory itself (the application creates its files there; a recursive
+    // chgrp would copy every file already in it, node_modules included, into a new layer);
+    // VOLUMEs and directories created or copied for the application get the whole tree. A
+    // directory below another one of the recursive list is left out.
     size_t last_created = 0;
-    std::string dirs;
+    std::vector<std::string> tree_paths, dir_paths;
     for (const DirState* d : fixable) {
       last_created = std::max(last_created, d->created_at);
-      dirs += (dirs.empty() ? "" : " ") + shell_quote(d->path);
+      (d->how == "WORKDIR" ? dir_paths : tree_paths).push_back(d->path);
     }
-    const std::string run = "RUN chgrp -R 0 " + dirs + " && chmod -R g=u " + dirs;
+    auto covered = [&](const std::string& path, const std::string* self) {
+      return std::any_of(tree_paths.begin(), tree_paths.end(),
+                         [&](const std::string& tree) { return &tree != self && path_within(path, tree); });
+    };
+    std::string trees, single;
+    for (const std::string& p : tree_paths) {
+      if (!covered(p, &p)) trees += (trees.empty() ? "" : " ") + shell_quote(p);
+    }
+    for (const std::string& p : dir_paths) {
+      if (!covered(p, nullptr)) single += (single.empty() ? "" : " ") + shell_quote(p);
+    }
+    std::string run = "RUN ";
+    if (!trees.empty()) run += "chgrp -R 0 " + trees + " && chmod -R g=u " + trees;
+    if (!single.empty()) run += std::string(trees.empty() ? "" : " && ") + "chgrp 0 " + single + " && chmod g=u " + single;
 
     std::optional<size_t> last_user;
     for (size_t i = 0; i < sequence.size(); ++i) {

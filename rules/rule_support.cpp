@@ -475,13 +475,55 @@ std::optional<Edit> insert_user_edit(const ContainerfileContext& ctx, const Inst
     if (from == sequence.end()) return std::nullopt;
     ++from;
   }
+  // VOLUME and WORKDIR count too: they create directories, and a chgrp another fix adds after
+  // them in the same pass must still run as root.
   const Instruction* anchor = nullptr;
   for (auto it = from; it != sequence.end(); ++it) {
-    if (needs_root(**it)) anchor = *it;
+    if (needs_root(**it) || (*it)->cmd == "volume" || (*it)->cmd == "workdir") anchor = *it;
   }
   if (after && !anchor) return std::nullopt;
   if (anchor && model.stage_of(anchor) == &target) return insert_line_after(ctx.source, *anchor, line);
   return insert_line_after(ctx.source, *target.from, line);
+}
+
+std::optional<std::string> user_switch_risk(const ContainerfileContext& ctx) {
+  const BuildModel& model = ctx.model;
+  if (!model.target) return std::nullopt;
+  const Stage& target = model.stages[*model.target];
+  if (target.facts.needs_root) return *target.facts.needs_root;
+  for (const Stage& s : model.stages) {
+    if (s.parent && *s.parent == target.index) {
+      return "stage " + std::to_string(s.index) + " is built FROM this stage and may need its root user";
+    }
+  }
+  static constexpr std::string_view kDroppers[] = {"gosu",      "su-exec", "supervisord", "sshd",       "runuser",
+                                                   "setpriv",   "chpst",   "s6-setuidgid", "setuidgid", "dropbear",
+                                                   "su",        "sudo"};
+  for (const Instruction* ins : final_image_instructions(model)) {
+    if (ins->cmd != "run" && ins->cmd != "cmd" && ins->cmd != "entrypoint") continue;
+    for (const SimpleCommand& c : model.commands(ins)) {
+      for (const ShellWord& w : c.argv) {
+        std::string_view name = program_name(w.value);
+        for (std::string_view d : kDroppers) {
+          if (name == d) {
+            return std::string(d) + " in the image suggests the entrypoint starts as root and drops privileges itself";
+          }
+        }
+      }
+    }
+    std::string_view raw = ctx.text(ins->range);
+    for (std::string_view d : {std::string_view("gosu"), std::string_view("su-exec"), std::string_view("supervisord")}) {
+      if (raw.find(d) != std::string_view::npos) {
+        return std::string(d) + " in the image suggests the entrypoint starts as root and drops privileges itself";
+      }
+    }
+  }
+  for (const ExposedPort& p : target.exposed) {
+    if (p.first && is_privileged_port(*p.first)) {
+      return "the image exposes port " + std::to_string(*p.first) + ", which a non-root user cannot bind";
+    }
+  }
+  return std::nullopt;
 }
 
 // ---- Variable definitions ----
@@ -717,7 +759,11 @@ std::optional<Fix> port_remap_fix(const ContainerfileContext& ctx, const std::ve
   };
   Fix fix;
   fix.applicability = Applicability::Unsafe;
+  // Moving EXPOSE alone changes the documentation, not what the application listens on: a remap
+  // is offered only when it also moves a listen setting the file shows (ENV *PORT*, an argument).
+  bool moves_listen = site.kind != PortSiteKind::Expose;
   if (site.first != site.last) {
+    if (!moves_listen) return std::nullopt;
     auto first = locate_number(ctx, site.instruction, site.word_begin, site.word_end, site.first);
     auto last = locate_number(ctx, site.instruction, site.word_begin, site.word_end, site.last);
     if (!first || !last) return std::nullopt;
@@ -733,8 +779,10 @@ std::optional<Fix> port_remap_fix(const ContainerfileContext& ctx, const std::ve
       if (&other == &site || other.first != site.first || other.last != site.last) continue;
       if (auto digits = locate_number(ctx, other.instruction, other.word_begin, other.word_end, other.first)) {
         add(*digits, new_first);
+        moves_listen = moves_listen || other.kind != PortSiteKind::Expose;
       }
     }
+    if (!moves_listen) return std::nullopt;
     fix.description = "move port " + std::to_string(site.first) + " to " + std::to_string(new_first);
   }
   std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.begin < b.begin; });

@@ -133,6 +133,13 @@ bool needs_root(const Instruction& instruction);
 // nullopt when `after` is given and nothing after it needs root, or when there is no stage.
 std::optional<Edit> insert_user_edit(const ContainerfileContext& ctx, const Instruction* after, std::string_view line);
 
+// Why switching the final image to a non-root USER may break it, or nullopt when nothing in the
+// file or the base's facts says so: the base's entrypoint needs root (official nginx/httpd/
+// php:apache bind port 80), the image drops privileges itself (gosu, su-exec, supervisord, sshd),
+// another stage builds FROM the final one, or it exposes a port below 1024. A USER fix is then
+// offered as unsafe, with this reason in its description.
+std::optional<std::string> user_switch_risk(const ContainerfileContext& ctx);
+
 // ---- Variable definitions (fixing values where they are defined) ----
 
 // Source bytes that hold a value verbatim: text == source.text().substr(begin, end - begin).
