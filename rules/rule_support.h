@@ -3,6 +3,9 @@
 // definition a variable's value comes from (so fixes edit an ARG default rather than a `$PORT`
 // reference), privileged ports and where they appear, and privilege-escalation patterns.
 //
+// The definitions live by topic: rule_support_users.cpp (Users), rule_support_ports.cpp (Ports),
+// rule_support.cpp (text and edits, the final image, words, variable definitions, escalation).
+//
 // Section "rules-user" is maintained by the rules-user helper; other helpers append their own
 // sections at the end of this file and of rule_support.cpp.
 #pragma once
