@@ -26,6 +26,7 @@ struct DirState {
   bool group_zero = false;                 // owned by group 0
   uint32_t mode = kTypicalDirMode;         // permission bits, as far as the file tells
   bool removed = false;                    // a later `rm -r` deletes it
+  bool weak = false;                       // a mkdir'd dir with no sign the application writes it
 
   bool writable_by_random_uid() const {
     bool world = (mode & 0002) != 0;
@@ -75,12 +76,13 @@ class DirNotGroupWritableRule : public Rule {
       // Only directories the application writes at run time: never a system tree or a root-owned
       // directory it only reads; a mkdir'd directory only when its name says it holds run-time data.
       if (is_system_tree(path) || is_read_only_dir(path)) return;
-      if (how == "mkdir" && !looks_runtime_writable(path)) return;
+      const bool weak = how == "mkdir" && !looks_runtime_writable(path);
       for (const std::string& tree : fixed_trees) {
         if (path_within(path, tree)) return;
       }
       by_path[path] = dirs.size();
       dirs.push_back(DirState{path, where, std::move(how), index, group_zero, kTypicalDirMode});
+      dirs.back().weak = weak;
     };
     // Applies an ownership or mode change to the tracked directories it reaches.
     auto affect = [&](const std::string& target, bool recursive, const auto& change) {
@@ -186,7 +188,12 @@ class DirNotGroupWritableRule : public Rule {
               OwnerSpec owner = parse_owner_spec(*spec);
               if (!owner.has_colon) continue;  // the group stays
               bool zero = owner.group.empty() ? is_root_id(owner.user) : is_root_id(owner.group);
-              affect(*path, cmd->recursive, [&](DirState& d) { d.group_zero = zero; });
+              // Handing a directory to a non-root user says the application writes it.
+              bool app_owned = !owner.user.empty() && !is_root_id(owner.user);
+              affect(*path, cmd->recursive, [&](DirState& d) {
+                d.group_zero = zero;
+                d.weak = d.weak && !app_owned;
+              });
             }
           }
         }
@@ -196,7 +203,7 @@ class DirNotGroupWritableRule : public Rule {
     root_at[sequence.size()] = user_known && (!user || is_root_id(*user));
     std::vector<const DirState*> bad;
     for (const DirState& d : dirs) {
-      if (!d.removed && !d.writable_by_random_uid()) bad.push_back(&d);
+      if (!d.removed && !d.weak && !d.writable_by_random_uid()) bad.push_back(&d);
     }
     if (bad.empty()) return;
     std::optional<Edit> edit = fix_edit(ctx, sequence, root_at, bad);
