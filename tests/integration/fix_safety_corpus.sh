@@ -24,10 +24,11 @@ export HOME=$work/home NO_COLOR=1
 mkdir -p "$HOME"
 while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^OKDLINT_' || true)
 failures=0
-# Measured when the verdicts were written (see the closing note of issue 11); a change that lowers
+# Measured when the verdicts were written: 17 of 18 bad files flagged, 14 of 41 ok files flagged
+# (main before issue 11: 18/18 and 23/41). A change that lowers
 # them must say why.
-MIN_PRECISION=0.0
-MIN_RECALL=0.0
+MIN_PRECISION=0.54
+MIN_RECALL=0.94
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 echo "== no fix falls into an unsafe class (safe and unsafe fixes)"
