@@ -353,7 +353,8 @@ TEST(Okd302, AllDiagnosticsShareOneInsertionThatConverges) {
             "WORKDIR /app\n"
             "RUN mkdir /data /cache\n"
             "VOLUME /state\n"
-            "RUN chgrp -R 0 /app /data /cache /state && chmod -R g=u /app /data /cache /state\n"
+            // The WORKDIR gets the directory itself, not a recursive copy of its files (issue 11).
+            "RUN chgrp -R 0 /data /cache /state && chmod -R g=u /data /cache /state && chgrp 0 /app && chmod g=u /app\n"
             "USER 1001\n");
   FixResult twice = fix_containerfile("Containerfile", once.text, config, aliases, options);
   EXPECT_EQ(twice.text, once.text);
