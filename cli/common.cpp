@@ -135,6 +135,18 @@ void ConfigOptions::add_to(CLI::App& app) {
   app.add_option("--port-map", port_map, "Port remap FROM:TO for fixes (repeatable; default 80:8080, 443:8443, p<1024: p+8000)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--profile", profile, "Rule profile: default | certification");
   app.add_flag("--disable-inline-ignores", disable_inline_ignores, "Ignore `# okdlint ignore=` pragmas");
+  app.add_option("--registries-conf", registries_conf,
+                 "Short-name aliases from this containers dir (registries.conf, registries.conf.d/) or file; "
+                 "default: none, so results do not depend on the host");
+}
+
+RegistryAliases ConfigOptions::registry_aliases() const {
+  if (!registries_conf) return {};
+  fs::path p = *registries_conf;
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) return RegistryAliases::load(p);
+  if (!fs::is_regular_file(p, ec)) throw InputError(*registries_conf + ": no such file or directory");
+  return RegistryAliases::parse(read_file(p.string()));
 }
 
 Config ConfigOptions::load_for(const std::string& input_path) const {

@@ -11,6 +11,7 @@
 
 #include "lint/config.h"
 #include "lint/image/image.h"
+#include "lint/reference.h"
 
 namespace okd::cli {
 
@@ -63,10 +64,14 @@ struct ConfigOptions {
   std::vector<std::string> port_map;
   std::optional<std::string> profile;
   bool disable_inline_ignores = false;
+  // --registries-conf: a containers dir (registries.conf + registries.conf.d/) or one file whose
+  // [aliases] apply. Unset: no host file is read, so a file lints the same on every machine.
+  std::optional<std::string> registries_conf;
 
   void add_to(CLI::App& app);
   // Config for one input: discovered from its directory, then environment, then these flags.
   Config load_for(const std::string& input_path) const;
+  RegistryAliases registry_aliases() const;  // throws InputError when the path does not exist
 };
 
 }  // namespace okd::cli

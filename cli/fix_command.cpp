@@ -40,7 +40,7 @@ int run_fix(const FixCommandOptions& o) {
   if (modes > 1) throw InputError("fix: choose one of --diff, --write, --check");
   std::vector<std::string> inputs = expand_inputs(o.paths);
   if (modes == 0 && inputs.size() != 1) throw InputError("fix: with several files, use --diff, --write or --check");
-  RegistryAliases aliases = RegistryAliases::load();
+  RegistryAliases aliases = o.config.registry_aliases();
   bool would_change = false;
   for (const std::string& input : inputs) {
     bool from_stdin = input == "-";

@@ -86,7 +86,7 @@ int run_lint(const LintOptions& options) {
   RuleSelection selection;
   for (const std::string& id : options.select) selection.select.insert(id);
 
-  RegistryAliases aliases = RegistryAliases::load();
+  RegistryAliases aliases = options.config.registry_aliases();
   std::vector<std::unique_ptr<SourceFile>> sources;
   std::map<std::string, const SourceFile*> source_by_name;
   ReportInput report;

@@ -13,10 +13,14 @@ namespace {
 constexpr const char* kPlatformArgs[] = {"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
                                          "BUILDPLATFORM",  "BUILDOS",  "BUILDARCH",  "BUILDVARIANT"};
 
-VarLookup lookup_in(const VarMap& vars) {
-  return [&vars](std::string_view name) -> const Var* {
+// open: the scope also holds the base image's ENV, which the file does not show, so a name it
+// does not define is unknown rather than empty.
+VarLookup lookup_in(const VarMap& vars, bool open = false) {
+  static const Var kFromBase{"", false};
+  return [&vars, open](std::string_view name) -> const Var* {
     auto it = vars.find(name);
-    return it == vars.end() ? nullptr : &it->second;
+    if (it != vars.end()) return &it->second;
+    return open ? &kFromBase : nullptr;
   };
 }
 
@@ -149,6 +153,7 @@ class ModelBuilder {
 
   VarMap stage_scope() const {
     VarMap scope = stage_args_;
+    for (const auto& [k, v] : current().facts.env) scope.emplace(k, Var{v, true});  // the base's ENV
     for (const auto& [k, v] : current().env) scope[k] = v;  // ENV overrides ARG
     return scope;
   }
@@ -175,13 +180,14 @@ class ModelBuilder {
     model_.stage_index[&ins] = stage.index;
     VarMap scope = stage_scope();
     model_.scopes[&ins] = scope;
-    const VarLookup lookup = lookup_in(scope);
+    const bool open = stage.base_env_open;
+    const VarLookup lookup = lookup_in(scope, open);
     const std::string& c = ins.cmd;
     if (c == "arg") {
       declare_args(ins, stage_args_, scope, &globals_);
     } else if (c == "env") {
       for (const KeyValue& kv : ins.pairs) {
-        Expanded e = process_word(kv.value, lookup_in(scope), parsed_.escape);
+        Expanded e = process_word(kv.value, lookup_in(scope, open), parsed_.escape);
         stage.env[kv.key] = Var{e.value, e.known};
         scope[kv.key] = stage.env[kv.key];  // later pairs on the same line see earlier ones
       }
@@ -204,6 +210,12 @@ class ModelBuilder {
           parse_port_spec(port);
           stage.exposed.push_back(std::move(port));
         }
+      }
+    } else if (c == "shell" && !ins.args.empty()) {
+      std::string program = ascii_lower(ins.args.front().value);
+      if (program.find("powershell") != std::string::npos || program.find("pwsh") != std::string::npos ||
+          program == "cmd" || program.starts_with("cmd.exe") || program.find(":\\") != std::string::npos) {
+        stage.facts.os = "windows";
       }
     } else if (c == "workdir" && !ins.args.empty()) {
       Expanded e = process_word(ins.args.front().value, lookup, parsed_.escape);
@@ -236,12 +248,22 @@ class ModelBuilder {
     }
     if (stage.parent) {
       const Stage& parent = model_.stages[*stage.parent];
+      stage.facts = parent.facts;
+      stage.base_env_open = parent.base_env_open;
       stage.user = parent.user;
       stage.exposed = parent.exposed;
       stage.env = parent.env;
       stage.workdir = parent.workdir;
       stage.workdir_known = parent.workdir_known;
     }
+    if (!stage.parent) {
+      if (stage.base.known) {
+        stage.facts = options_.base_facts ? options_.base_facts(stage.base.value)
+                                           : builtin_base_facts(stage.base.value, options_.proxy);
+      }
+      stage.base_env_open = !(stage.base.known && ascii_lower(stage.base.value) == "scratch");
+    }
+    if (parsed_.escape == '`' && !stage.facts.os) stage.facts.os = "windows";
     stage_args_.clear();
     model_.stages.push_back(std::move(stage));
   }
@@ -289,7 +311,8 @@ const Stage* BuildModel::stage_of(const Instruction* instruction) const {
 VarLookup BuildModel::scope_at(const Instruction* instruction) const {
   auto it = scopes.find(instruction);
   if (it == scopes.end()) return [](std::string_view) -> const Var* { return nullptr; };
-  return lookup_in(it->second);
+  const Stage* stage = instruction->cmd == "from" ? nullptr : stage_of(instruction);
+  return lookup_in(it->second, stage && stage->base_env_open);
 }
 
 Expanded BuildModel::expand(const Instruction* instruction, std::string_view text, char escape) const {

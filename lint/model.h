@@ -3,12 +3,14 @@
 // ENV and WORKDIR per stage, and the shell commands each RUN/CMD/ENTRYPOINT runs.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "lint/base_facts.h"
 #include "lint/dockerfile.h"
 #include "lint/expand.h"
 #include "lint/shell.h"
@@ -20,6 +22,9 @@ using VarMap = std::map<std::string, Var, std::less<>>;
 struct ModelOptions {
   std::map<std::string, std::string> build_args;  // --build-arg NAME=VALUE
   std::optional<std::string> target;              // --target NAME
+  std::string proxy;                              // config.proxy, stripped before base lookups
+  // Where a base image's facts come from; unset = the built-in table (builtin_base_facts).
+  std::function<BaseFacts(const std::string& base)> base_facts;
 };
 
 // USER as written and after expansion. user/group are split at the first ':'.
@@ -56,6 +61,15 @@ struct Stage {
   VarMap env;                           // ENV only (what the image carries)
   std::string workdir = "/";
   bool workdir_known = true;
+
+  // What is known of the external base at the root of this stage's chain (lint/base_facts.h),
+  // plus what the stage itself shows: os = "windows" after SHELL ["powershell"...] / cmd or in a
+  // file with `# escape=``.
+  BaseFacts facts;
+  // The base image may set ENV the file does not show: names the file does not define expand to
+  // unknown, not empty (false only for FROM scratch).
+  bool base_env_open = true;
+  bool windows() const { return facts.windows(); }
 };
 
 struct BuildModel {

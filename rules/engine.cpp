@@ -1,6 +1,7 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <tuple>
 
 #include "lint/containerfile_context.h"
@@ -93,6 +94,26 @@ void finalize_diagnostics(std::vector<Diagnostic>& diagnostics, const Config& co
   diagnostics = std::move(kept);
 }
 
+// Windows stages have no POSIX users, groups or modes: the user, port and permission rules
+// (OKD1xx, OKD2xx, OKD3xx) say nothing about them, and offer no fix there.
+static void drop_posix_findings_in_windows_stages(const BuildModel& model, std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::pair<uint32_t, uint32_t>> windows;  // [begin, end) offsets of Windows stages
+  for (size_t i = 0; i < model.stages.size(); ++i) {
+    const Stage& s = model.stages[i];
+    if (!s.windows() || !s.from) continue;
+    uint32_t end = i + 1 < model.stages.size() && model.stages[i + 1].from
+                       ? model.stages[i + 1].from->range.begin.offset
+                       : UINT32_MAX;
+    windows.emplace_back(s.from->range.begin.offset, end);
+  }
+  if (windows.empty()) return;
+  std::erase_if(diagnostics, [&](const Diagnostic& d) {
+    if (d.rule_id.size() != 6 || !d.rule_id.starts_with("OKD") || d.rule_id[3] < '1' || d.rule_id[3] > '3') return false;
+    const uint32_t at = d.range.begin.offset;
+    return std::any_of(windows.begin(), windows.end(), [&](const auto& w) { return at >= w.first && at < w.second; });
+  });
+}
+
 ContainerfileLint lint_containerfile(const SourceFile& source, const Config& config, const RegistryAliases& aliases,
                                      const RuleSelection& selection) {
   ContainerfileLint result;
@@ -100,6 +121,7 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
   ModelOptions options;
   options.build_args = config.build_args;
   options.target = config.target;
+  options.proxy = config.proxy;
   result.model = build_model(source, result.parsed, options);
 
   std::vector<Diagnostic> raw = result.parsed.errors;
@@ -109,6 +131,7 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
     RuleSink sink(*rule, source.path(), raw);
     rule->check_containerfile(context, sink);
   }
+  drop_posix_findings_in_windows_stages(result.model, raw);
   if (!config.disable_inline_ignores) {
     std::vector<InlineIgnore> ignores = inline_ignores(result.parsed);
     std::erase_if(raw, [&](const Diagnostic& d) {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
+#include "lint/base_facts.h"
 #include "rules/rule_support.h"
 
 namespace okd {
@@ -396,6 +398,25 @@ bool names_stage(const BuildModel& model, std::string_view text, bool allow_inde
   return std::any_of(model.stages.begin(), model.stages.end(), [&](const Stage& s) { return s.name == lower; });
 }
 
+namespace {
+
+// First components of Red Hat short names: ubi8, ubi9-minimal, rhel, rhel7.4, rhscl, openshift3,
+// jboss-eap-7, redhat-openjdk-18, rhoar-nodejs.
+bool is_red_hat_namespace(std::string_view first) {
+  for (std::string_view p : {"ubi", "rhel", "rhscl", "openshift", "jboss-", "redhat-", "rhoar-", "rh-sso", "fuse7",
+                             "amq7", "rhpam-", "rhdm-", "rhmap", "rhceph"}) {
+    if (first.starts_with(p)) {
+      std::string_view rest = first.substr(p.size());
+      // "ubi9", "ubi9-minimal", "rhel7.4", "rhscl" but not "ubiquity" or "rhelper".
+      return p.back() == '-' || rest.empty() || std::isdigit(static_cast<unsigned char>(rest.front())) ||
+             rest.front() == '-' || rest.front() == '.';
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<PulledImage> pulled_image(const ContainerfileContext& ctx, std::string_view text) {
   std::string lower;
   for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -417,6 +438,24 @@ std::optional<PulledImage> pulled_image(const ContainerfileContext& ctx, std::st
     }
   }
   if (!resolved.is_docker_hub()) return out;
+  if (!ref->explicit_domain) {
+    std::string_view path = resolved.path;
+    std::string_view first = path.starts_with("library/") ? path.substr(8) : path.substr(0, path.find('/'));
+    if (is_red_hat_namespace(first)) {
+      out.ambiguous = true;
+      std::string_view name = text.substr(0, std::min(text.find('@'), text.size()));
+      if (size_t colon = name.rfind(':'); colon != std::string_view::npos && name.find('/', colon) == std::string_view::npos) {
+        name = name.substr(0, colon);
+      }
+      static const RegistryAliases kShortnames = RegistryAliases::parse(builtin_shortnames_conf());
+      std::string full = kShortnames.lookup(name).value_or("registry.access.redhat.com/" + std::string(name));
+      if (ref->tag) full += ":" + *ref->tag;
+      if (ref->digest) full += "@" + *ref->digest;
+      out.fully_qualified = full;
+      return out;
+    }
+    if (path.starts_with("library/") && !is_docker_official_image(path.substr(8))) return out;  // a local build
+  }
   out.docker_hub = true;
   out.hub_name = resolved.name();
   out.proxied = proxied_reference(resolved, ctx.config.proxy);

@@ -148,10 +148,17 @@ struct PulledImage {
   bool docker_hub = false; // pulled from Docker Hub, not through the proxy
   std::string hub_name;    // "docker.io/library/nginx" when docker_hub
   std::string proxied;     // the proxied form a fix writes, tag and digest kept, when docker_hub
+  // A Red Hat style short name (ubi9/s2i-core, rhel:7.4, rhscl/...): podman resolves it through
+  // registries.conf, Docker through Docker Hub, so it is ambiguous and never sent to the proxy.
+  // `fully_qualified` is the name containers' shortnames.conf gives it (or the Red Hat registry).
+  bool ambiguous = false;
+  std::string fully_qualified;
 };
 // The image an expanded reference text names: nullopt for `scratch` and text that does not parse.
-// Short names that ctx.aliases maps elsewhere are not Docker Hub; text already under
-// ctx.config.proxy is not either.
+// Short names that ctx.aliases (--registries-conf) maps elsewhere are not Docker Hub; text already
+// under ctx.config.proxy is not either; a single name that is not a Docker Official Image
+// (lint/data/docker-official-images.txt) is a locally built image; Red Hat short names are
+// `ambiguous`.
 std::optional<PulledImage> pulled_image(const ContainerfileContext& ctx, std::string_view text);
 
 // ---- shell editing -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ class RootUserRule : public Rule {
     if (!model.target) return;
     const Stage& target = model.stages[*model.target];
     if (!target.user || !target.user->value.known || !is_root_user(target.user->user)) return;
+    if (target.windows()) return;
     const UserSetting& user = *target.user;
 
     std::string written(ctx.text(user.range));
@@ -61,6 +62,11 @@ class RootUserRule : public Rule {
       } else {
         fix.edits.push_back(replace_range(user.range, uid));
       }
+    }
+    if (std::optional<std::string> risk = user_switch_risk(ctx)) {
+      fix.applicability = Applicability::Unsafe;
+      fix.description += " (unsafe: " + *risk + ")";
+      d.hint += "; " + *risk + ": change that too";
     }
     d.fix = std::move(fix);
     sink.report(std::move(d));

@@ -25,6 +25,8 @@ class NoUserRule : public Rule {
     if (!model.target) return;
     const Stage& target = model.stages[*model.target];
     if (target.user || !target.from) return;
+    // Windows images have no POSIX uid; a base known to run as non-root needs no USER.
+    if (target.windows() || target.facts.runs_non_root()) return;
     std::string uid = std::to_string(uid_for_fix(ctx));
 
     Diagnostic d;
@@ -33,7 +35,10 @@ class NoUserRule : public Rule {
     d.hint = "add USER " + uid + " (a numeric uid) to the final stage after the steps that need root";
     d.range = target.base_range;
     if (std::optional<Edit> insert = insert_user_edit(ctx, nullptr, "USER " + uid)) {
-      d.fix = Fix{"add USER " + uid + " after the last step that needs root", Applicability::Safe, {*insert}};
+      std::optional<std::string> risk = user_switch_risk(ctx);
+      d.fix = Fix{"add USER " + uid + " after the last step that needs root" + (risk ? " (unsafe: " + *risk + ")" : ""),
+                  risk ? Applicability::Unsafe : Applicability::Safe, {*insert}};
+      if (risk) d.hint += "; " + *risk + ": change that too";
     }
     sink.report(std::move(d));
   }

@@ -7,6 +7,7 @@
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
 #include "rules/image_support.h"
+#include "rules/path_policy.h"
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
@@ -25,6 +26,8 @@ struct DirState {
   size_t created_at = 0;                   // index in the final image's instruction sequence
   bool group_zero = false;                 // owned by group 0
   uint32_t mode = kTypicalDirMode;         // permission bits, as far as the file tells
+  bool removed = false;                    // a later `rm -r` deletes it
+  bool weak = false;                       // a mkdir'd dir with no sign the application writes it
 
   bool writable_by_random_uid() const {
     bool world = (mode & 0002) != 0;
@@ -65,10 +68,22 @@ class DirNotGroupWritableRule : public Rule {
       if (group) return is_root_id(*group);
       return !user || is_root_id(*user);
     };
+    // Trees a recursive chgrp 0 / chmod g=u (or fix-permissions) already handed to group 0: a
+    // directory declared below one later (WORKDIR /var/www/html after chmod -R g=u /var/www)
+    // existed when it ran.
+    std::vector<std::string> fixed_trees;
     auto declare = [&](const std::string& path, Range where, std::string how, size_t index, bool group_zero) {
-      if (needs_nothing(path) || by_path.count(path)) return;
+      if (needs_nothing(path) || by_path.count(path) || has_pattern(path)) return;
+      // Only directories the application writes at run time: never a system tree or a root-owned
+      // directory it only reads; a mkdir'd directory only when its name says it holds run-time data.
+      if (is_system_tree(path) || is_read_only_dir(path)) return;
+      const bool weak = how == "mkdir" && !looks_runtime_writable(path);
+      for (const std::string& tree : fixed_trees) {
+        if (path_within(path, tree)) return;
+      }
       by_path[path] = dirs.size();
       dirs.push_back(DirState{path, where, std::move(how), index, group_zero, kTypicalDirMode});
+      dirs.back().weak = weak;
     };
     // Applies an ownership or mode change to the tracked directories it reaches.
     // by_path is ordered, so the directories below target are one contiguous run of it.
@@ -122,11 +137,12 @@ class DirNotGroupWritableRule : public Rule {
             }
             continue;
           }
-          if (std::optional<CommandName> name = command_name(command);
-              name && name->name.find("fix-permissions") != std::string::npos) {
+          std::optional<CommandName> name = command_name(command);
+          if (name && name->name.find("fix-permissions") != std::string::npos) {
             for (size_t a = name->index + 1; a < command.argv.size(); ++a) {
               if (command.argv[a].value.starts_with("-")) continue;
               if (std::optional<std::string> path = resolve_path_word(ctx, run, command.argv[a])) {
+                fixed_trees.push_back(*path);
                 affect(*path, true, [](DirState& d) {
                   d.group_zero = true;
                   d.mode |= 0070;
@@ -135,9 +151,32 @@ class DirNotGroupWritableRule : public Rule {
             }
             continue;
           }
+          if (name && (name->name == "rm" || name->name == "rmdir")) {
+            bool recursive = name->name == "rmdir";
+            for (size_t a = name->index + 1; a < command.argv.size(); ++a) {
+              const std::string& v = command.argv[a].value;
+              if (v.starts_with("-")) {
+                recursive = recursive || v.find_first_of("rR") != std::string::npos || v == "--recursive";
+                continue;
+              }
+              if (!recursive) continue;
+              if (std::optional<std::string> path = resolve_path_word(ctx, run, command.argv[a])) {
+                affect(*path, true, [](DirState& d) { d.removed = true; });
+              }
+            }
+            continue;
+          }
           std::optional<FileModeCommand> cmd = parse_file_mode_command(command);
           if (!cmd) continue;
           std::optional<std::string> spec = resolve_shell_word(ctx, ins, *cmd->spec);
+          if (!spec && cmd->name == "chown") {
+            // `chown -R $APP_UID:0 DIR`: the user is unknown, the group is not.
+            const std::string& raw = cmd->spec->value;
+            size_t colon = raw.rfind(':');
+            if (colon != std::string::npos && raw.find('$', colon) == std::string::npos) {
+              spec = "unknown:" + raw.substr(colon + 1);
+            }
+          }
           if (!spec) continue;
           for (const ShellWord* t : cmd->targets) {
             std::optional<std::string> path = resolve_path_word(ctx, run, *t);
@@ -145,6 +184,7 @@ class DirNotGroupWritableRule : public Rule {
             if (cmd->name == "chmod") {
               std::optional<ChmodMode> mode = parse_chmod_mode(*spec);
               if (!mode) continue;
+              if (cmd->recursive && mode_makes_dir_group_writable(*mode)) fixed_trees.push_back(*path);
               affect(*path, cmd->recursive, [&](DirState& d) { d.mode = apply_chmod_mode(*mode, d.mode, true); });
             } else if (cmd->name == "chgrp") {
               bool zero = is_root_id(*spec);
@@ -153,7 +193,12 @@ class DirNotGroupWritableRule : public Rule {
               OwnerSpec owner = parse_owner_spec(*spec);
               if (!owner.has_colon) continue;  // the group stays
               bool zero = owner.group.empty() ? is_root_id(owner.user) : is_root_id(owner.group);
-              affect(*path, cmd->recursive, [&](DirState& d) { d.group_zero = zero; });
+              // Handing a directory to a non-root user says the application writes it.
+              bool app_owned = !owner.user.empty() && !is_root_id(owner.user);
+              affect(*path, cmd->recursive, [&](DirState& d) {
+                d.group_zero = zero;
+                d.weak = d.weak && !app_owned;
+              });
             }
           }
         }
@@ -163,7 +208,7 @@ class DirNotGroupWritableRule : public Rule {
     root_at[sequence.size()] = user_known && (!user || is_root_id(*user));
     std::vector<const DirState*> bad;
     for (const DirState& d : dirs) {
-      if (!d.writable_by_random_uid()) bad.push_back(&d);
+      if (!d.removed && !d.weak && !d.writable_by_random_uid()) bad.push_back(&d);
     }
     if (bad.empty()) return;
     std::vector<std::optional<Edit>> edits = fix_edits(ctx, sequence, root_at, bad);
@@ -218,18 +263,28 @@ class DirNotGroupWritableRule : public Rule {
   // One RUN per directory the fix can repair, each the fix of its own finding (a consumer that
   // applies every finding's fix gets each line once). All go to one place: after the last of the
   // directories exists and before the final switch to a non-root USER; wrapped in USER 0 / USER
-  // back when they must run after that switch.
+  // back when they must run after that switch. A WORKDIR gets the directory itself (the
+  // application creates its files there; a recursive chgrp would copy every file already in it,
+  // node_modules included, into a new layer); VOLUMEs and directories created or copied for the
+  // application get the whole tree. A directory below another one of the recursive list gets no
+  // line of its own: its parent's covers it.
   static std::vector<std::optional<Edit>> fix_edits(const ContainerfileContext& ctx,
                                                     const std::vector<const Instruction*>& sequence,
                                                     const std::vector<bool>& root_at,
                                                     const std::vector<const DirState*>& bad) {
     std::vector<std::optional<Edit>> edits(bad.size());
+    // A RUN needs a shell: none in scratch, distroless, chiseled or micro stages, and none that
+    // okdlint can vouch for in a Windows stage.
+    const Stage& target = ctx.model.stages[*ctx.model.target];
+    if (target.facts.no_shell() || target.windows()) return edits;
     std::vector<bool> fixable(bad.size(), false);
     const ChmodMode group_equals_user = *parse_chmod_mode("g=u");
     size_t last_created = 0;
     bool any = false;
+    std::vector<std::string> tree_paths;
     for (size_t b = 0; b < bad.size(); ++b) {
       const DirState* d = bad[b];
+      if (!fixable_app_dir(d->path)) continue;
       // chmod -R g=u over /etc or / would make /etc/passwd group-writable (OKD304): no fix.
       if (path_within("/etc/passwd", d->path) || path_within("/etc/group", d->path)) continue;
       DirState after = *d;
@@ -239,10 +294,16 @@ class DirNotGroupWritableRule : public Rule {
       fixable[b] = true;
       any = true;
       last_created = std::max(last_created, d->created_at);
+      if (d->how != "WORKDIR") tree_paths.push_back(d->path);
     }
     if (!any) return edits;
+    auto covered = [&](const std::string& path) {
+      return std::any_of(tree_paths.begin(), tree_paths.end(),
+                         [&](const std::string& tree) { return tree != path && path_within(path, tree); });
+    };
     auto run_for = [](const DirState& d) {
       std::string quoted = shell_quote(d.path);
+      if (d.how == "WORKDIR") return "RUN chgrp 0 " + quoted + " && chmod g=u " + quoted;
       return "RUN chgrp -R 0 " + quoted + " && chmod -R g=u " + quoted;
     };
 
@@ -272,7 +333,7 @@ class DirNotGroupWritableRule : public Rule {
       };
     }
     for (size_t b = 0; b < bad.size(); ++b) {
-      if (fixable[b]) edits[b] = insert(run_for(*bad[b]));
+      if (fixable[b] && !covered(bad[b]->path)) edits[b] = insert(run_for(*bad[b]));
     }
     return edits;
   }

@@ -1,5 +1,7 @@
 // OKD303 world-writable: chmod that makes files or directories of the final image writable by
 // every user (777, 666, o+w, a+w) without the sticky bit.
+#include <algorithm>
+
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
 #include "rules/image_support.h"
@@ -39,6 +41,7 @@ class WorldWritableRule : public Rule {
       if (!mode_text) continue;
       std::optional<ChmodMode> mode = parse_chmod_mode(*mode_text);
       if (!mode || !mode_makes_world_writable(*mode)) continue;
+      if (removed_later_in_same_run(ctx, run, cmd->targets)) continue;  // a build-time temp dir
 
       std::string targets;
       std::vector<std::optional<std::string>> paths;
@@ -74,6 +77,33 @@ class WorldWritableRule : public Rule {
   }
 
  private:
+  // Every target is deleted by an `rm -r` later in the same RUN (`tempDir="$(mktemp -d)"; chmod 777
+  // "$tempDir"; ...; rm -rf "$tempDir"`): nothing of it reaches the image.
+  static bool removed_later_in_same_run(const ContainerfileContext& ctx, const RunCommand& run,
+                                        const std::vector<const ShellWord*>& targets) {
+    if (targets.empty()) return false;
+    std::vector<std::string> removed;
+    bool after = false;
+    for (const SimpleCommand& c : ctx.model.commands(run.instruction)) {
+      if (&c == run.command) after = true;
+      if (!after || c.argv.empty()) continue;
+      std::optional<CommandName> name = command_name(c);
+      if (!name || name->name != "rm") continue;
+      bool recursive = false;
+      for (size_t a = name->index + 1; a < c.argv.size(); ++a) {
+        const std::string& v = c.argv[a].value;
+        if (v.starts_with("-")) {
+          recursive = recursive || v.find_first_of("rR") != std::string::npos;
+        } else if (recursive) {
+          removed.push_back(c.argv[a].raw);
+        }
+      }
+    }
+    return std::all_of(targets.begin(), targets.end(), [&](const ShellWord* t) {
+      return std::find(removed.begin(), removed.end(), t->raw) != removed.end();
+    });
+  }
+
   // `COPY --chmod=777`: the copied files are world-writable. The fix only changes the mode; a
   // --chown group is OKD301's business.
   static void check_copy_chmod(const ContainerfileContext& ctx, const Instruction& ins, DiagnosticSink& sink) {

@@ -63,9 +63,31 @@ class DockerHubWithoutProxyRule : public Rule {
     return Fix{"pull " + image.proxied + " through the proxy", Applicability::Safe, {Edit{begin, end, image.proxied}}};
   }
 
+  // A Red Hat short name: Docker would pull it from Docker Hub, podman through registries.conf.
+  // Never proxied; the fully qualified name is offered as an unsafe fix (it picks one registry).
+  static void report_ambiguous(const PulledImage& image, std::string_view where, Range range, uint32_t begin,
+                               uint32_t end, bool editable, DiagnosticSink& sink) {
+    Diagnostic d;
+    d.message = std::string(where) + " " + image.ref.original +
+                " is an ambiguous short name: Docker looks for it on Docker Hub, podman and OKD builds resolve "
+                "it through registries.conf";
+    d.hint = "write the fully qualified name: " + image.fully_qualified;
+    d.range = range;
+    if (editable) {
+      d.fix = Fix{"write the fully qualified name " + image.fully_qualified, Applicability::Unsafe,
+                  {Edit{begin, end, image.fully_qualified}}};
+    }
+    sink.report(std::move(d));
+  }
+
   void check_from(const ContainerfileContext& ctx, const Stage& stage, DiagnosticSink& sink) const {
     if (!stage.from || stage.parent || !stage.base.known || stage.base.value.empty()) return;
     std::optional<PulledImage> image = pulled_image(ctx, stage.base.value);
+    if (image && image->ambiguous) {
+      report_ambiguous(*image, "FROM", stage.base_range, stage.base_range.begin.offset, stage.base_range.end.offset,
+                       plain(ctx.text(stage.base_range)), sink);
+      return;
+    }
     if (!image || !image->docker_hub) return;
     std::string_view raw = ctx.text(stage.base_range);
     std::string shown(raw);
@@ -95,6 +117,11 @@ class DockerHubWithoutProxyRule : public Rule {
     Expanded value = ctx.model.expand(&ins, *from->value, ctx.parsed.escape);
     if (!value.known || names_stage(ctx.model, value.value, true)) return;
     std::optional<PulledImage> image = pulled_image(ctx, value.value);
+    if (image && image->ambiguous) {
+      report_ambiguous(*image, "COPY --from", from->value_range, from->value_range.begin.offset,
+                       from->value_range.end.offset, plain(ctx.text(from->value_range)), sink);
+      return;
+    }
     if (!image || !image->docker_hub) return;
     Diagnostic d = make(*image, "COPY --from", value.value);
     d.range = from->value_range;

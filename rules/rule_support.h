@@ -3,6 +3,9 @@
 // definition a variable's value comes from (so fixes edit an ARG default rather than a `$PORT`
 // reference), privileged ports and where they appear, and privilege-escalation patterns.
 //
+// The definitions live by topic: rule_support_users.cpp (Users), rule_support_ports.cpp (Ports),
+// rule_support.cpp (text and edits, the final image, words, variable definitions, escalation).
+//
 // Section "rules-user" is maintained by the rules-user helper; other helpers append their own
 // sections at the end of this file and of rule_support.cpp.
 #pragma once
@@ -132,6 +135,13 @@ bool needs_root(const Instruction& instruction);
 // such instruction when it is in the target stage, else directly after the target stage's FROM.
 // nullopt when `after` is given and nothing after it needs root, or when there is no stage.
 std::optional<Edit> insert_user_edit(const ContainerfileContext& ctx, const Instruction* after, std::string_view line);
+
+// Why switching the final image to a non-root USER may break it, or nullopt when nothing in the
+// file or the base's facts says so: the base's entrypoint needs root (official nginx/httpd/
+// php:apache bind port 80), the image drops privileges itself (gosu, su-exec, supervisord, sshd),
+// another stage builds FROM the final one, or it exposes a port below 1024. A USER fix is then
+// offered as unsafe, with this reason in its description.
+std::optional<std::string> user_switch_risk(const ContainerfileContext& ctx);
 
 // ---- Variable definitions (fixing values where they are defined) ----
 

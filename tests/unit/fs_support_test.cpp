@@ -346,7 +346,9 @@ TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
     const Diagnostic& d = lint.diagnostics[i];
     ASSERT_TRUE(d.fix);
     ASSERT_EQ(d.fix->edits.size(), 1u);
-    EXPECT_EQ(d.fix->edits[0], (Edit{user_line, user_line, "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + "\n"}));
+    const std::string run = dirs[i] == "/app" ? "RUN chgrp 0 /app && chmod g=u /app\n"  // a WORKDIR: not recursive
+                                              : "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + "\n";
+    EXPECT_EQ(d.fix->edits[0], (Edit{user_line, user_line, run}));
     all.push_back(d.fix->edits[0]);
   }
   FixOptions options;
@@ -360,7 +362,8 @@ TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
       "WORKDIR /app\n"
       "RUN mkdir /data /cache\n"
       "VOLUME /state\n"
-      "RUN chgrp -R 0 /app && chmod -R g=u /app\n"
+      // The WORKDIR gets the directory itself, not a recursive copy of its files (issue 11).
+      "RUN chgrp 0 /app && chmod g=u /app\n"
       "RUN chgrp -R 0 /data && chmod -R g=u /data\n"
       "RUN chgrp -R 0 /cache && chmod -R g=u /cache\n"
       "RUN chgrp -R 0 /state && chmod -R g=u /state\n"

@@ -77,13 +77,27 @@ TEST(Variables, BuildArgsOverrideDefaultsAndUnknownStaysUnknown) {
 }
 
 TEST(Variables, EnvOverridesArgAndModifiers) {
-  auto b = build("FROM a\nARG P=1\nENV P=2 Q=${P}0\nARG R\nEXPOSE ${Q:+443} ${NOPE-81}/udp\n");
+  // scratch: no base ENV, so NOPE is unset rather than unknown.
+  auto b = build("FROM scratch\nARG P=1\nENV P=2 Q=${P}0\nARG R\nEXPOSE ${Q:+443} ${NOPE-81}/udp\n");
   const okd::Stage& s = b->model.stages[0];
   EXPECT_EQ(s.env.at("Q").value, "20");
   ASSERT_EQ(s.exposed.size(), 2u);
   EXPECT_EQ(s.exposed[0].first, std::optional<int>(443));
   EXPECT_EQ(s.exposed[1].first, std::optional<int>(81));
   EXPECT_EQ(s.exposed[1].protocol, "udp");
+}
+
+TEST(Variables, NamesFromTheBaseImageAreUnknownNotEmpty) {
+  // Issue 11 class 9: ${APP_ROOT} comes from the base's ENV; only scratch has none.
+  auto b = build("FROM quay.io/x/y:1\nWORKDIR ${APP_ROOT}/etc\nFROM scratch\nWORKDIR ${APP_ROOT}/etc\n");
+  EXPECT_FALSE(b->model.stages[0].workdir_known);
+  EXPECT_TRUE(b->model.stages[1].workdir_known);
+  EXPECT_EQ(b->model.stages[1].workdir, "/etc");
+  // Known families bring their ENV: s2i images set APP_ROOT.
+  auto s2i = build("FROM registry.access.redhat.com/ubi9/s2i-core:1\nWORKDIR ${APP_ROOT}/etc\n");
+  EXPECT_TRUE(s2i->model.stages[0].workdir_known);
+  EXPECT_EQ(s2i->model.stages[0].workdir, "/opt/app-root/etc");
+  EXPECT_TRUE(s2i->model.stages[0].facts.runs_non_root());
 }
 
 TEST(Variables, EscapedDollarIsLiteral) {
