@@ -159,4 +159,35 @@ std::optional<HeredocName> unquote_heredoc_name(std::string_view raw) {
   return out;
 }
 
+namespace {
+bool ascii_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+char ascii_fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+std::string_view ascii_trim(std::string_view s) {
+  while (!s.empty() && ascii_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ascii_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> ascii_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && ascii_blank(s[i])) ++i;
+    size_t start = i;
+    while (i < s.size() && !ascii_blank(s[i])) ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_fold(a[i]) != ascii_fold(b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace okd

@@ -32,7 +32,7 @@ void RuleSink::report(Diagnostic d) {
   const RuleInfo& info = rule_.info();
   if (d.rule_id.empty()) d.rule_id = info.id;
   if (d.rule_name.empty()) d.rule_name = info.name;
-  d.severity = info.default_severity;
+  if (!d.keep_severity) d.severity = info.default_severity;
   if (d.file.empty()) d.file = file_;
   out_.push_back(std::move(d));
 }
