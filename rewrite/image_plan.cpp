@@ -439,6 +439,10 @@ class Planner {
             size_t slash = resolved->rfind('/');
             std::string parent = slash == 0 ? "/" : resolved->substr(0, slash);
             const FileEntry* dir = fs_.find(parent);
+            if (!dir && !planned_.count(parent)) {
+              create_directory(parent, need.why + ": must be writable by gid 0");
+              break;
+            }
             if (!dir || dir->type != FileType::Directory) break;
             if (dir->gid == 0 && (dir->mode & 030u) == 030u) break;
             PlannedEntry& p = planned_[*resolved];
