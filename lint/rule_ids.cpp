@@ -30,13 +30,21 @@ std::optional<std::string> canonical_rule_id(std::string_view id_or_name) {
 std::string unknown_rule_message(std::string_view given) {
   std::string upper = ascii_upper(given);
   std::string lower = ascii_lower(given);
+  // The closest id or name at most 2 edits away; ties go to the smallest id, so the suggestion
+  // does not depend on the order rules registered in.
   std::string best;
-  size_t best_distance = 3;  // suggest only what is at most 2 edits away
+  std::string best_id;
+  size_t best_distance = 3;
+  auto consider = [&](size_t d, const std::string& id, std::string shown) {
+    if (d < best_distance || (d == best_distance && !best.empty() && id < best_id)) {
+      best_distance = d;
+      best_id = id;
+      best = std::move(shown);
+    }
+  };
   for (const auto& [id, name] : known()) {
-    size_t d = edit_distance(upper, id);
-    if (d < best_distance) best_distance = d, best = id;
-    d = edit_distance(lower, name);
-    if (d < best_distance || (d <= name.size() / 4 && best.empty())) best_distance = d, best = name + " (" + id + ")";
+    consider(edit_distance(upper, id), id, id);
+    consider(edit_distance(lower, name), id, name + " (" + id + ")");
   }
   std::string message = "unknown rule id '" + std::string(given) + "'";
   return message + (best.empty() ? " (okdlint rules lists them)" : " (did you mean " + best + "?)");

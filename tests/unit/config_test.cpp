@@ -83,7 +83,7 @@ TEST(Config, ReadsEveryKeyFromFixture) {
   ASSERT_EQ(c.severity.size(), 3u);
   EXPECT_EQ(c.severity.at("OKD101"), Severity::Error);
   EXPECT_EQ(c.severity.at("OKD202"), Severity::Info);
-  EXPECT_EQ(c.severity.at("OKD305"), std::nullopt);
+  EXPECT_EQ(c.severity.at("OKD303"), std::nullopt);
   EXPECT_EQ(c.failure_threshold, Severity::Error);
   EXPECT_EQ(c.default_uid, 1000680000u);
   EXPECT_EQ(c.port_map, (std::map<int, int>{{80, 8081}, {22, 2222}}));
@@ -235,9 +235,9 @@ TEST(Config, RuleIdsAnyCaseUnknownOnesAreErrors) {
   const Config c = parse_config_yaml("ignore: [okd101]\nseverity: {Okd102: off}\n", "x");
   EXPECT_EQ(c.ignore, (std::set<std::string>{"OKD101"}));
   EXPECT_TRUE(c.severity.count("OKD102"));
-  const ConfigError e = error_of([] { parse_config_yaml("proxy: a/b\nignore:\n  - OKD1O1\n", "x.yaml"); });
+  const ConfigError e = error_of([] { parse_config_yaml("proxy: a/b\nignore:\n  - OKD109\n", "x.yaml"); });
   EXPECT_EQ(e.line, 3);
-  EXPECT_EQ(e.message, "unknown rule id 'OKD1O1' (did you mean OKD101?)");
+  EXPECT_EQ(e.message, "unknown rule id 'OKD109' (did you mean OKD101?)");
   EXPECT_EQ(error_of([] { parse_config_yaml("severity: {OKD999: off}\n", "x"); }).line, 1);
   EXPECT_EQ(error_of([] {
               Config config;
