@@ -71,7 +71,8 @@ make_bases() {  # the imported roots once per store; each derived base when its 
   if [ ! -f "$STORE/imports.done" ]; then
     echo "importing the base roots (once; cached in $STORE)"
     # debian: the debootstrap minbase without docs, man pages, locales and apt lists (smaller vfs copies)
-    mkdir "$b/debian" && tar -C "$b/debian" -xf "$MINBASE" &&
+    # (chmod: the tarball's own root entry is 0700, from debootstrap's mktemp dir; / is 0755 in images)
+    mkdir "$b/debian" && tar -C "$b/debian" -xf "$MINBASE" && chmod 0755 "$b/debian" &&
       rm -rf "$b/debian"/usr/share/{doc,man,locale,info} "$b/debian"/var/lib/apt/lists/* &&
       mkdir -p "$b/debian/var/lib/apt/lists/partial" &&
       import_root "$b/debian" localhost/okd-acc/debian:12 --change 'CMD ["bash"]' || return 1
@@ -109,7 +110,8 @@ make_bases() {  # the imported roots once per store; each derived base when its 
     "${P[@]}" tag "localhost/okd-acc/$d:$h" "localhost/okd-acc/$d:latest" || return 1
   done
 }
-make_bases || { echo "FAIL: making the base images"; exit 1; }
+make_bases && "${P[@]}" tag localhost/okd-acc/debian:12 localhost/okd-acc/debian:latest ||
+  { echo "FAIL: making the base images"; exit 1; }
 
 # The Docker Hub proxy okdlint's fixes pull through: `FROM docker.io/library/busybox:1.36` → PROXY/library/busybox:1.36
 mkdir -p "$WORK/proxy"; echo 'FROM docker.io/library/busybox:1.36' > "$WORK/proxy/Containerfile"
@@ -119,10 +121,11 @@ PROXY=$(sed -n 's#^FROM \(.*\)/library/busybox:1\.36$#\1#p' "$WORK/proxy/Contain
 echo "proxy: $PROXY"
 while read -r image names; do
   case $image in ''|\#*) continue ;; esac
+  all=()
   for n in $names; do
-    "${P[@]}" tag "localhost/okd-acc/$image" "$n" >/dev/null || { echo "FAIL: podman tag $n"; exit 1; }
-    case $n in docker.io/*) "${P[@]}" tag "localhost/okd-acc/$image" "$PROXY/${n#docker.io/}" >/dev/null ;; esac
+    all+=("$n"); case $n in docker.io/*) all+=("$PROXY/${n#docker.io/}") ;; esac
   done
+  "${P[@]}" tag "localhost/okd-acc/$image" "${all[@]}" >/dev/null || { echo "FAIL: podman tag $image ${all[*]}"; exit 1; }
 done < "$HERE/bases/tags"
 # Debian 12's podman 4.3 (buildah 1.28) predates Containerfile heredocs (buildah 1.33).
 PODMAN_VERSION="podman $("${P[@]}" version --format '{{.Client.Version}}' 2>/dev/null)"
@@ -132,7 +135,6 @@ if "${P[@]}" build --pull=never --isolation=chroot -t localhost/acc-heredoc-prob
   HEREDOCS=yes; "${P[@]}" rmi -f localhost/acc-heredoc-probe >/dev/null 2>&1
 fi
 echo "$PODMAN_VERSION; heredocs: $HEREDOCS"
-NOBUILDS=()
 echo "bases ready after $(( $(date +%s) - T0 )) s"
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -211,22 +213,26 @@ while read -r c s reason; do
   case $c in ''|\#*) continue ;; esac
   KNOWN["$c $s"]=$reason
 done < "$HERE/known-failures"
-FAILS=0; XFAILS=0; XPASSES=0; PASSES=0; USED=()
-result() {  # CASE STEP OK|message
+result() {  # CASE STEP OK|message: prints PASS-less steps only; returns 1 on a failure
   local c=$1 s=$2 msg=$3 k="$1 $2"
   if [ "$msg" = OK ]; then
-    if [ -n "${KNOWN[$k]+x}" ]; then XPASSES=$((XPASSES + 1)); echo "  XPASS $c $s (listed in known-failures: remove it)"; fi
+    [ -z "${KNOWN[$k]+x}" ] || echo "  XPASS $c $s (listed in known-failures: remove it)"
     return 0
   fi
-  if [ -n "${KNOWN[$k]+x}" ]; then XFAILS=$((XFAILS + 1)); echo "  XFAIL $c $s: $msg"; return 1; fi
-  FAILS=$((FAILS + 1)); echo "  FAIL $c $s: $msg"; return 1
+  if [ -n "${KNOWN[$k]+x}" ]; then echo "  XFAIL $c $s: $msg"; else echo "  FAIL $c $s: $msg"; fi
+  return 1
+}
+build_error() {  # LOG: the failing command's own message and podman's summary, on one line
+  { grep -E -m 2 'Operation not permitted|[Pp]ermission denied|No such file|cannot |: not found|[Ii]nvalid' "$1"
+    grep -E '^Error' "$1" | tail -n 1; } | tr '\n' ' ' | cut -c1-600
 }
 
-cases=("$@")
-[ ${#cases[@]} -gt 0 ] || mapfile -t cases < <(cd "$HERE/cases" && ls -d */ | tr -d /)
-for c in "${cases[@]}"; do
-  src=$HERE/cases/$c
-  [ -f "$src/Containerfile" ] || { echo "FAIL: no case $c"; FAILS=$((FAILS + 1)); continue; }
+run_case() {  # CASE: all the checks of one case; output on stdout
+  local c=$1 src=$HERE/cases/$1 t kind port arg text answers must_not_add nobuild case_ok v d st key img
+  local -A IMG=()
+  RUNNING=
+  trap '[ -n "$RUNNING" ] && kill -KILL -- -"$RUNNING" 2>/dev/null' EXIT
+  [ -f "$src/Containerfile" ] || { echo "  FAIL $c: no such case"; return; }
   t=$(date +%s)
   echo "== $c: $(header "$src/Containerfile" acceptance)"
   read -r kind port arg text <<<"$(header "$src/Containerfile" serves)"
@@ -237,9 +243,8 @@ for c in "${cases[@]}"; do
     windows) nobuild="a Windows image cannot be built on Linux" ;;
     heredoc) [ "$HEREDOCS" = yes ] || nobuild="$PODMAN_VERSION cannot build heredocs (buildah < 1.33)" ;;
   esac
-  [ -z "$nobuild" ] || { echo "  NOBUILD: $nobuild; the fixes are checked as text only"; NOBUILDS+=("$c"); }
+  [ -z "$nobuild" ] || echo "  NOBUILD $c: $nobuild; its fixes are checked as text only"
   case_ok=1
-  declare -A IMG=()
   for v in orig safe unsafe; do
     d=$WORK/$c/$v; mkdir -p "$d"; cp -a "$src/." "$d/"
     fixargs=(); [ $v = unsafe ] && fixargs=(--unsafe-fixes)
@@ -247,6 +252,7 @@ for c in "${cases[@]}"; do
       "$OKDLINT" fix --write "${fixargs[@]}" "$d/Containerfile" > "$d.fix.log" 2>&1
       st=$?
       result "$c" "$v-fix" "$([ $st -le 1 ] && echo OK || echo "okdlint fix exited $st: $(tr '\n' ' ' < "$d.fix.log")")" || { case_ok=0; continue; }
+      diff "$src/Containerfile" "$d/Containerfile" | sed -n 's/^> /  '"$v"' adds: /p'
       # it parses, and a second fix changes nothing
       if json_rules "$d/Containerfile" any | grep -qx OKD001; then result "$c" "$v-parse" "the fixed file does not parse" || case_ok=0; fi
       "$OKDLINT" fix --check "${fixargs[@]}" "$d/Containerfile" > "$d.fix2.log" 2>&1
@@ -269,13 +275,12 @@ for c in "${cases[@]}"; do
     [ -z "$nobuild" ] || continue
     key=$(content_key "$d")
     img=localhost/acc-built:$key
-    USED+=("$img")
+    echo "$img" >> "$WORK/used"
     if ! "${P[@]}" image exists "$img"; then
       "${P[@]}" build --pull=never --isolation=chroot --layers -t "$img" -f "$d/Containerfile" "$d" > "$d.build.log" 2>&1
       st=$?
     else st=0; fi
-    err=$(grep -E '^(Error|error)|: Operation not permitted|exit status|not found' "$d.build.log" 2>/dev/null | tail -n 3 | tr '\n' ' ')
-    result "$c" "$v-build" "$([ $st = 0 ] && echo OK || echo "podman build failed: ${err:-$(tail -n 3 "$d.build.log" | tr '\n' ' ')}")" || { case_ok=0; continue; }
+    result "$c" "$v-build" "$([ $st = 0 ] && echo OK || echo "podman build failed: $(build_error "$d.build.log")")" || { case_ok=0; continue; }
     IMG[$v]=$img
   done
   # no fix made system files or executables group-writable
@@ -304,9 +309,25 @@ for c in "${cases[@]}"; do
     result "$c" "$v-serves" "$([ -z "$WHY" ] && echo OK || echo "run as uid 1000770000 gid 0, $kind :$p: $WHY")" || case_ok=0
     [ -z "$WHY" ] && echo "  $v answers on :$p as uid 1000770000 gid 0"
   done
-  unset IMG
-  [ $case_ok = 1 ] && { PASSES=$((PASSES + 1)); echo "  PASS ($(( $(date +%s) - t )) s)"; }
+  [ $case_ok = 1 ] && echo "  PASS $c ($(( $(date +%s) - t )) s)"
+  [ $case_ok = 1 ] || echo "  DONE $c ($(( $(date +%s) - t )) s)"
+}
+
+# Cases run JOBS at a time (podman's store takes concurrent builds); each prints when it is done.
+JOBS=${OKDLINT_ACCEPTANCE_JOBS:-3}
+: > "$WORK/used"
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || mapfile -t cases < <(cd "$HERE/cases" && ls -d */ | tr -d /)
+for c in "${cases[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+  ( run_case "$c" > "$WORK/$c.out" 2>&1; cat "$WORK/$c.out" ) &
 done
+wait
+for c in "${cases[@]}"; do cat "$WORK/$c.out"; done > "$WORK/all.out"
+count() { grep -c "^  $1 " "$WORK/all.out"; }
+PASSES=$(count PASS); FAILS=$(count FAIL); XFAILS=$(count XFAIL); XPASSES=$(count XPASS)
+NOBUILDS=$(grep "^  NOBUILD " "$WORK/all.out" | awk '{print $2}' | tr -d : | tr '\n' ' ')
+mapfile -t USED < "$WORK/used"
 
 # Keep the cache to the images this run used.
 if [ $# -eq 0 ]; then
@@ -315,6 +336,6 @@ if [ $# -eq 0 ]; then
   done
   "${P[@]}" image prune -f >/dev/null 2>&1
 fi
-[ ${#NOBUILDS[@]} = 0 ] || echo "checked as text only (not built): ${NOBUILDS[*]}"
+[ -z "$NOBUILDS" ] || echo "checked as text only (not built): $NOBUILDS"
 echo "acceptance: ${#cases[@]} cases, $PASSES pass; $FAILS failures, $XFAILS known failures, $XPASSES known failures now passing; $(( $(date +%s) - T0 )) s"
 [ $FAILS = 0 ]
