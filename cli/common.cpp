@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "lint/image/image.h"
+#include "lint/rule_ids.h"
 #include "lint/text.h"
 
 namespace fs = std::filesystem;
@@ -22,22 +23,40 @@ std::string located(const std::string& file, int line, const std::string& what) 
   return file + ": " + what;
 }
 
+std::string count_of(size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 void print_error(const std::string& message) { std::cerr << "okdlint: " << message << "\n"; }
 
-bool is_containerfile_name(const std::string& name) {
-  for (const char* base : {"Dockerfile", "Containerfile"}) {
-    std::string b = base;
-    if (name == b) return true;
-    if (name.size() > b.size() + 1 && name.starts_with(b + ".")) return true;   // Dockerfile.prod
-    if (name.size() > b.size() + 1 && name.ends_with("." + b)) return true;     // app.Dockerfile
+std::string rule_id_argument(const std::string& option, const std::string& id) {
+  std::optional<std::string> canonical = canonical_rule_id(id);
+  if (!canonical) throw InputError(option + " " + id + ": " + unknown_rule_message(id));
+  return *canonical;
+}
+
+bool is_containerfile_name(const std::string& file_name) {
+  std::string name = ascii_lower(file_name);
+  // BuildKit's per-Dockerfile ignore files: Dockerfile.dockerignore, app.Containerfile.containerignore.
+  if (name.ends_with(".dockerignore") || name.ends_with(".containerignore")) return false;
+  for (std::string_view base : {"dockerfile", "containerfile"}) {
+    std::string b(base);
+    if (name == b) return true;                                                    // Dockerfile, dockerfile
+    if (name.size() > b.size() + 1 && (name.starts_with(b + ".") || name.starts_with(b + "-"))) return true;  // Dockerfile.prod, Dockerfile-dev
+    if (name.size() > b.size() + 1 && name.ends_with("." + b)) return true;        // app.Dockerfile, x.containerfile
   }
   return false;
 }
 
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, const InputErrorHandler& on_error,
+                                       bool quiet) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
+    if (p != "-" && on_error && !fs::exists(fs::symlink_status(p, ec)) ) {
+      on_error(located(p, 0, "no such file or directory"));
+      continue;
+    }
     // An OCI layout is a directory too: it is linted as an image, not searched.
     if (p == "-" || !fs::is_directory(p, ec) || looks_like_image(p)) {
       out.push_back(p);
@@ -45,7 +64,11 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
     }
     std::vector<std::string> found;
     fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
-    if (ec) throw InputError(located(p, 0, ec.message()));
+    if (ec) {
+      if (!on_error) throw InputError(located(p, 0, ec.message()));
+      on_error(located(p, 0, ec.message()));
+      continue;
+    }
     for (; it != end; it.increment(ec)) {
       if (ec) break;
       const std::string name = it->path().filename().string();
@@ -54,6 +77,9 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
         continue;
       }
       if (it->is_regular_file(ec) && is_containerfile_name(name)) found.push_back(it->path().string());
+    }
+    if (found.empty() && !quiet) {
+      print_error(located(p, 0, "no Containerfiles found (Dockerfile, Containerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile, *.containerfile)"));
     }
     std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());
@@ -126,11 +152,11 @@ bool color_wanted(bool is_terminal) {
 
 void ConfigOptions::add_to(CLI::App& app) {
   app.add_option("--config", config_file, "Configuration file (default: .okdlint.yaml found upward, then ~/.config/okdlint/config.yaml)");
-  app.add_option("--proxy", proxy, "Docker Hub proxy prefix, e.g. registry.example/base");
+  app.add_option("--proxy", proxy, "Docker Hub proxy prefix, e.g. registry.example/base; none switches OKD401 off");
   app.add_option("--ignore", ignore, "Rule ids to skip (repeatable, or comma separated)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--failure-threshold", failure_threshold, "Exit 1 on findings at or above: error|warning|info|none");
   app.add_option("--target", target, "Build target stage (default: the last stage)");
-  app.add_option("--build-arg", build_args, "NAME=VALUE as for podman/docker build (repeatable)")->allow_extra_args(false);
+  app.add_option("--build-arg", build_args, "NAME=VALUE as for podman/docker build, or NAME to take its value from the environment (repeatable)")->allow_extra_args(false);
   app.add_option("--default-uid", default_uid, "Numeric uid that fixes use for USER (default 1001)");
   app.add_option("--port-map", port_map, "Port remap FROM:TO for fixes (repeatable; default 80:8080, 443:8443, p<1024: p+8000)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--profile", profile, "Rule profile: default | certification");
@@ -166,7 +192,7 @@ Config ConfigOptions::load_for(const std::string& input_path) const {
   if (!ignore.empty()) {
     yaml << "ignore:\n";
     for (const std::string& id : config.ignore) yaml << "  - " << id << "\n";
-    for (const std::string& id : ignore) yaml << "  - \"" << ascii_upper(id) << "\"\n";
+    for (const std::string& id : ignore) yaml << "  - \"" << rule_id_argument("--ignore", id) << "\"\n";
   }
   if (failure_threshold) yaml << "failure-threshold: \"" << *failure_threshold << "\"\n";
   if (target) yaml << "target: \"" << *target << "\"\n";
@@ -184,7 +210,13 @@ Config ConfigOptions::load_for(const std::string& input_path) const {
   }
   for (const std::string& arg : build_args) {
     size_t eq = arg.find('=');
-    if (eq == std::string::npos || eq == 0) throw InputError("--build-arg " + arg + ": expected NAME=VALUE");
+    if (arg.empty() || eq == 0) throw InputError("--build-arg " + arg + ": expected NAME=VALUE or NAME");
+    if (eq == std::string::npos) {
+      // As docker build: `--build-arg NAME` takes NAME's value from the environment, and is
+      // ignored when NAME is not set there.
+      if (const char* value = std::getenv(arg.c_str())) config.build_args[arg] = value;
+      continue;
+    }
     config.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
   }
   return config;

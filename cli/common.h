@@ -2,9 +2,11 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -26,15 +28,28 @@ struct InputError : std::runtime_error {
 };
 std::string located(const std::string& file, int line, const std::string& what);
 
+// "1 fix", "3 fixes".
+std::string count_of(size_t n, std::string_view one, std::string_view many);
+
 // Prints "okdlint: <message>" on stderr.
 void print_error(const std::string& message);
 
-// Containerfile names recognised when walking directories.
+// The canonical id of a rule named on the command line (id or name, any case); throws InputError
+// with a did-you-mean for an unknown one.
+std::string rule_id_argument(const std::string& option, const std::string& id);
+
+// Containerfile names recognised when walking directories (any case): Dockerfile, Containerfile,
+// Dockerfile.prod, Dockerfile-dev, app.Dockerfile, app.containerfile; not *.dockerignore.
 bool is_containerfile_name(const std::string& file_name);
 
+using InputErrorHandler = std::function<void(const std::string& message)>;
+
 // Expands directories (recursively, skipping .git, node_modules, vendor) into Containerfiles;
-// files and OCI layout directories are kept as given. "-" stays "-".
-std::vector<std::string> expand_inputs(const std::vector<std::string>& paths);
+// files and OCI layout directories are kept as given. "-" stays "-". With on_error, a missing
+// path or unreadable directory is reported there and skipped instead of thrown. A directory
+// with no Containerfiles is said on stderr unless quiet.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, const InputErrorHandler& on_error = {},
+                                       bool quiet = false);
 
 std::string read_file(const std::string& path);  // throws InputError
 std::string read_stdin();

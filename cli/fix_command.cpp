@@ -42,6 +42,7 @@ int run_fix(const FixCommandOptions& o) {
   if (modes == 0 && inputs.size() != 1) throw InputError("fix: with several files, use --diff, --write or --check");
   RegistryAliases aliases = o.config.registry_aliases();
   bool would_change = false;
+  bool findings_remain = false;  // at or above the failure threshold, after --write
   for (const std::string& input : inputs) {
     bool from_stdin = input == "-";
     if (from_stdin && o.write) throw InputError("fix: --write needs a file, not stdin");
@@ -51,13 +52,13 @@ int run_fix(const FixCommandOptions& o) {
     Config config = o.config.load_for(from_stdin ? display : input);
     FixOptions options;
     options.unsafe = o.unsafe;
-    options.selection.select.insert(o.select.begin(), o.select.end());
+    for (const std::string& id : o.select) options.selection.select.insert(rule_id_argument("--select", id));
     FixResult result = fix_containerfile(display, text, config, aliases, options);
     bool changed = result.text != text;
     would_change = would_change || changed;
     if (o.diff || o.check) {
       if (o.diff) std::cout << unified_diff(display, text, result.text);
-      if (o.check && changed) std::cerr << display << ": " << result.applied.size() << " fixes would apply\n";
+      if (o.check && changed) std::cerr << display << ": " << count_of(result.applied.size(), "fix", "fixes") << " would apply\n";
     } else if (o.write) {
       if (changed) {
         try {
@@ -65,15 +66,18 @@ int run_fix(const FixCommandOptions& o) {
         } catch (const std::runtime_error& e) {
           throw InputError(e.what());
         }
-        std::cerr << display << ": applied " << result.applied.size() << " fixes\n";
+        std::cerr << display << ": applied " << count_of(result.applied.size(), "fix", "fixes") << "\n";
       }
+      // As ruff: a file that still has findings at the threshold fails, so a pre-commit hook does
+      // not pass it.
+      for (const Diagnostic& d : result.remaining) findings_remain = findings_remain || config.fails(d.severity);
     } else {
       std::cout << result.text;
     }
     report_unfixed(result, o.unsafe);
   }
   std::cout.flush();
-  return o.check && would_change ? kExitFindings : kExitClean;
+  return (o.check && would_change) || findings_remain ? kExitFindings : kExitClean;
 }
 
 const CommandRegistrar kFix{{"fix", [](CLI::App& root) -> std::function<int()> {

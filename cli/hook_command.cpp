@@ -65,7 +65,7 @@ int lint_git_files(std::vector<GitFile> files, const HookLintOptions& options, c
 
   const fs::path top = git::toplevel();
   RuleSelection selection;
-  for (const std::string& id : options.select) selection.select.insert(id);
+  for (const std::string& id : options.select) selection.select.insert(rule_id_argument("--select", id));
   RegistryAliases aliases = options.config.registry_aliases();
   std::vector<std::unique_ptr<SourceFile>> sources;
   std::map<std::string, const SourceFile*> source_by_name;

@@ -72,19 +72,30 @@ void LintOptions::add_to(CLI::App& app) {
   app.add_flag("--all-platforms", all_platforms, "Lint every platform of a multi-platform image");
   app.add_option("--containerfile", containerfile,
                  "For image inputs: the Containerfile they were built from, to report USER/EXPOSE findings at its lines");
+  app.add_option("--color", color, "Colour in tty output: auto (a terminal without NO_COLOR) | always | never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_flag("-q,--quiet", quiet, "Print the findings only: no summary line, no notes");
+  app.add_flag("--statistics", statistics, "Print the number of findings per rule instead of the findings");
   config.add_to(app);
 }
 
 int run_lint(const LintOptions& options) {
   auto format = parse_report_format(options.format);
   if (!format) throw InputError("unknown format '" + options.format + "'");
-  std::vector<std::string> inputs = expand_inputs(options.paths);
+  // One unreadable input does not hide the findings of the others: each failure is one line on
+  // stderr, the rest is linted and reported, and the exit code is 2.
+  bool input_failed = false;
+  auto input_error = [&](const std::string& message) {
+    print_error(message);
+    input_failed = true;
+  };
+  std::vector<std::string> inputs = expand_inputs(options.paths, input_error, options.quiet);
   if (options.changed_since) {
     std::set<std::string> changed = changed_files(*options.changed_since);
     std::erase_if(inputs, [&](const std::string& p) { return p != "-" && !changed.count(fs::weakly_canonical(p).string()); });
   }
   RuleSelection selection;
-  for (const std::string& id : options.select) selection.select.insert(id);
+  for (const std::string& id : options.select) selection.select.insert(rule_id_argument("--select", id));
 
   RegistryAliases aliases = options.config.registry_aliases();
   std::vector<std::unique_ptr<SourceFile>> sources;
@@ -99,7 +110,7 @@ int run_lint(const LintOptions& options) {
     source_by_name[*options.containerfile] = sources.back().get();
   }
 
-  for (const std::string& input : inputs) {
+  for (const std::string& input : inputs) try {
     std::unique_ptr<SpooledStdin> spooled;
     std::string path = input;
     std::string display = input;
@@ -132,15 +143,24 @@ int run_lint(const LintOptions& options) {
     for (const Diagnostic& d : found) fail = fail || config.fails(d.severity);
     report.files.push_back(display);
     report.diagnostics.insert(report.diagnostics.end(), found.begin(), found.end());
+  } catch (const InputError& e) {
+    input_error(e.what());
   }
 
   report.source_for = [&](const std::string& file) -> const SourceFile* {
     auto it = source_by_name.find(file);
     return it == source_by_name.end() ? nullptr : it->second;
   };
-  report.color = *format == ReportFormat::Tty && color_wanted(stdout_is_terminal());
-  write_report(*format, report, std::cout);
+  report.color = *format == ReportFormat::Tty &&
+                 (options.color == "always" || (options.color == "auto" && color_wanted(stdout_is_terminal())));
+  report.quiet = options.quiet;
+  if (options.statistics) {
+    write_statistics(report, std::cout);
+  } else {
+    write_report(*format, report, std::cout);
+  }
   std::cout.flush();
+  if (input_failed) return kExitError;
   return fail ? kExitFindings : kExitClean;
 }
 

@@ -19,6 +19,9 @@ struct LintOptions {
   std::string platform = "linux/amd64";
   bool all_platforms = false;
   std::optional<std::string> containerfile;  // for image inputs: map findings back to lines
+  std::string color = "auto";                 // auto | always | never (tty format)
+  bool quiet = false;                         // findings only: no summary, no notes
+  bool statistics = false;                    // counts per rule instead of the findings
   ConfigOptions config;
 
   void add_to(CLI::App& app);

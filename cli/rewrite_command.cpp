@@ -161,9 +161,11 @@ const CommandRegistrar kRewrite{{"rewrite", [](CLI::App& root) -> std::function<
   sub->add_option("--output-format", o->output_format, "oci-archive (default), docker-archive or oci (a layout directory)");
   sub->add_option("--tag", o->tag, "Name for the output (index ref name / RepoTags); default: the input's");
   sub->add_option("--user", o->user, "Run as this uid (default: the image user's uid, 1001 when it is root)");
-  sub->add_option("--port-map", o->port_map, "FROM:TO port remaps (default 80:8080, 443:8443, other p<1024 -> p+8000)")
+  sub->add_option("--port-map", o->port_map, "FROM:TO port remaps to make (without --unsafe-fixes only these ports move)")
       ->delimiter(',');
-  sub->add_flag("--unsafe-fixes", o->unsafe, "Also drop setuid/setgid bits and file capabilities");
+  sub->add_flag("--unsafe-fixes", o->unsafe,
+                "Remap every port below 1024 (80:8080, 443:8443, p+8000) and drop setuid/setgid bits and file "
+                "capabilities");
   sub->add_flag("--dry-run", o->dry_run, "Print the plan (paths and config changes) without writing");
   sub->add_option("--push", o->push, "After writing, push OUT to this registry reference with skopeo");
   sub->add_option("--push-tls-verify", o->push_tls_verify, "Verify TLS when pushing (default true)");

@@ -1,5 +1,8 @@
 #include "lint/config.h"
 
+#include "lint/rule_ids.h"
+#include "lint/text.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -17,9 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 10> kKnownKeys = {
+constexpr std::array<std::string_view, 11> kKnownKeys = {
     "proxy",  "ignore",     "severity",               "failure-threshold", "default-uid",
-    "port-map", "target",   "build-args",             "disable-inline-ignores", "profile"};
+    "port-map", "target",   "build-args",             "disable-inline-ignores", "profile", "extend"};
 
 std::string where_prefix(const std::string& file, int line) {
   if (line > 0) return file + ":" + std::to_string(line) + ": ";
@@ -63,21 +66,6 @@ std::optional<bool> parse_bool(std::string_view s) {
   if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
   if (v == "false" || v == "no" || v == "off" || v == "0") return false;
   return std::nullopt;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 std::string unknown_key_message(const std::string& key) {
@@ -218,7 +206,13 @@ class YamlApplier {
   }
 
   void apply_key(const std::string& key, const YAML::Node& key_node, const YAML::Node& value) {
-    if (key == "proxy") {
+    if (key == "extend") {
+      scalar(key, key_node, value);  // load_config follows it before this file is applied
+    } else if (key == "proxy") {
+      if (lower(trim(scalar(key, key_node, value))) == "none") {  // no proxy: OKD401 is off
+        config_.proxy.clear();
+        return;
+      }
       const std::string proxy = normalise_proxy(scalar(key, key_node, value));
       if (auto problem = check_proxy(proxy)) fail_value(key_node, value, "'proxy' " + *problem);
       config_.proxy = proxy;
@@ -262,6 +256,13 @@ class YamlApplier {
     }
   }
 
+  // The canonical id of a rule id in any case; an id no linked-in rule has is an error.
+  std::string known_rule_id(const YAML::Node& node, const std::string& id) {
+    std::optional<std::string> canonical = canonical_rule_id(id);
+    if (!canonical) fail(node, unknown_rule_message(id));
+    return *canonical;
+  }
+
   void apply_ignore(const YAML::Node& key, const YAML::Node& value) {
     if (value.IsNull()) {
       config_.ignore.clear();
@@ -270,10 +271,10 @@ class YamlApplier {
     if (!value.IsSequence()) fail_value(key, value, "'ignore' must be a list of rule ids such as [OKD101]");
     std::set<std::string> ids;
     for (const auto& item : value) {
-      if (!item.IsScalar() || !is_rule_id(item.Scalar()))
+      if (!item.IsScalar() || !is_rule_id(ascii_upper(item.Scalar())))
         fail(item, "'ignore' entries must be rule ids such as OKD101, not '" +
                        (item.IsScalar() ? item.Scalar() : std::string("a list or mapping")) + "'");
-      ids.insert(item.Scalar());
+      ids.insert(known_rule_id(item, item.Scalar()));
     }
     config_.ignore = std::move(ids);
   }
@@ -282,11 +283,13 @@ class YamlApplier {
     if (value.IsNull()) return;
     if (!value.IsMap()) fail_value(key, value, "'severity' must map rule ids to error, warning, info or off");
     for (const auto& entry : value) {
-      if (!entry.first.IsScalar() || !is_rule_id(entry.first.Scalar()))
+      if (!entry.first.IsScalar())
         fail(entry.first, "'severity' keys must be rule ids such as OKD101, not '" +
                               (entry.first.IsScalar() ? entry.first.Scalar() : std::string("a list or mapping")) +
                               "'");
-      const std::string id = entry.first.Scalar();
+      if (!is_rule_id(ascii_upper(entry.first.Scalar())))
+        fail(entry.first, "'severity' keys must be rule ids such as OKD101, not '" + entry.first.Scalar() + "'");
+      const std::string id = known_rule_id(entry.first, entry.first.Scalar());
       const std::string text = scalar("severity: " + id, entry.first, entry.second);
       std::optional<Severity> setting;
       if (!parse_severity_setting(text, &setting))
@@ -403,7 +406,9 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
   };
   const auto fail = [](const char* name, const std::string& message) { throw ConfigError(name, 0, message); };
 
-  if (const auto v = get("OKDLINT_PROXY")) {
+  if (const auto v = get("OKDLINT_PROXY"); v && lower(trim(*v)) == "none") {
+    config.proxy.clear();
+  } else if (v) {
     const std::string proxy = normalise_proxy(*v);
     if (auto problem = check_proxy(proxy)) fail("OKDLINT_PROXY", "the proxy " + *problem);
     config.proxy = proxy;
@@ -413,8 +418,10 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
     for (std::string_view part : split(*v, ',')) {
       part = trim(part);
       if (part.empty()) continue;
-      if (!is_rule_id(part)) fail("OKDLINT_IGNORE", "'" + std::string(part) + "' is not a rule id such as OKD101");
-      ids.insert(std::string(part));
+      if (!is_rule_id(ascii_upper(part))) fail("OKDLINT_IGNORE", "'" + std::string(part) + "' is not a rule id such as OKD101");
+      std::optional<std::string> canonical = canonical_rule_id(part);
+      if (!canonical) fail("OKDLINT_IGNORE", unknown_rule_message(part));
+      ids.insert(*canonical);
     }
     config.ignore = std::move(ids);
   }
@@ -491,13 +498,52 @@ std::optional<fs::path> discover_config_file(const fs::path& start_dir, const st
   return std::nullopt;
 }
 
+namespace {
+
+// `extend: PATH` (relative to the file) or `extend: parent` (the configuration discovery finds
+// from the parent directory): that file is applied first, then this one over it.
+void apply_config_file(Config& config, const fs::path& file, const std::map<std::string, std::string>& env,
+                       std::vector<fs::path>& chain) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(file, ec);
+  if (std::find(chain.begin(), chain.end(), canonical) != chain.end() || chain.size() > 16) {
+    throw ConfigError(file.string(), 0, "'extend' loops back to a file already extended");
+  }
+  chain.push_back(canonical);
+  const std::string text = read_config_file(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception&) {
+    root = YAML::Node();  // apply_config_yaml reports it with its line
+  }
+  if (root && root.IsMap() && root["extend"] && root["extend"].IsScalar()) {
+    const YAML::Node node = root["extend"];
+    const int line = node.Mark().is_null() ? 0 : node.Mark().line + 1;
+    const std::string target = node.Scalar();
+    std::optional<fs::path> base;
+    if (lower(trim(target)) == "parent") {
+      base = discover_config_file(canonical.parent_path().parent_path(), env);
+      if (!base) throw ConfigError(file.string(), line, "'extend: parent' but no configuration file above " + canonical.parent_path().string());
+    } else {
+      base = fs::path(target).is_absolute() ? fs::path(target) : canonical.parent_path() / target;
+      if (!fs::is_regular_file(*base, ec)) throw ConfigError(file.string(), line, "'extend' names " + base->string() + ", which is not a file");
+    }
+    apply_config_file(config, *base, env, chain);
+  }
+  apply_config_yaml(config, text, file.string());
+  config.loaded_from.push_back(file.string());
+}
+
+}  // namespace
+
 Config load_config(const fs::path& start_dir, const std::optional<fs::path>& explicit_file,
                    const std::map<std::string, std::string>& env) {
   Config config;
   const std::optional<fs::path> file = explicit_file ? explicit_file : discover_config_file(start_dir, env);
   if (file) {
-    apply_config_yaml(config, read_config_file(*file), file->string());
-    config.loaded_from.push_back(file->string());
+    std::vector<fs::path> chain;
+    apply_config_file(config, *file, env, chain);
   }
   apply_environment(config, env);
   return config;

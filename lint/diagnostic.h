@@ -46,6 +46,9 @@ struct Diagnostic {
   // ("config.User"); reporters emit it as a SARIF logical location.
   std::string logical_location;
   std::optional<Fix> fix;
+  // Set by a rule that chose the severity of this finding itself (OKD105 in images: info for a
+  // setuid bit nothing uses, warning where the command depends on it); else the rule's default.
+  bool keep_severity = false;
 };
 
 // Static description of a rule; `okdlint rules` prints these and SARIF embeds them.

@@ -90,6 +90,10 @@ struct ParsedDockerfile {
   // Parse problems (rule OKD001) and warnings such as empty continuation lines. The tree holds
   // everything that could still be parsed.
   std::vector<Diagnostic> errors;
+  // OKD001 errors of BuildKit's instruction layer (frontend/dockerfile/instructions) on a tree its
+  // parser accepts: a bare USER or FROM, no FROM, a blank ENV/LABEL name. The tree is complete, so
+  // these do not stop fixes; has_errors() does not count them.
+  std::vector<Diagnostic> instruction_errors;
   bool has_errors() const;
 };
 

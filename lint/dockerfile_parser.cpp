@@ -79,10 +79,17 @@ class Parser {
   ParsedDockerfile run();
 
  private:
+  // Never inverted: an empty span that straddles a joined continuation (`ENV = \` newline `=`)
+  // would otherwise map its end to the first line and its begin to the next one.
   Range range_of(const MappedText& m, size_t b, size_t e) const {
-    return src_.range(m.source_begin(b), m.source_end(e));
+    uint32_t begin = m.source_begin(b);
+    uint32_t end = e > b ? m.source_end(e) : begin;
+    const auto size = static_cast<uint32_t>(text_.size());
+    begin = std::min(begin, size);
+    end = std::min(std::max(end, begin), size);
+    return src_.range(begin, end);
   }
-  void error(Range range, std::string message) {
+  void error(Range range, std::string message, bool instruction_layer = false) {
     Diagnostic d;
     d.rule_id = "OKD001";
     d.rule_name = "parse-error";
@@ -90,7 +97,7 @@ class Parser {
     d.message = std::move(message);
     d.file = src_.path();
     d.range = range;
-    out_.errors.push_back(std::move(d));
+    (instruction_layer ? out_.instruction_errors : out_.errors).push_back(std::move(d));
   }
   Range line_range(const PhysicalLine& l) const { return src_.range(l.begin, l.content_end); }
 
@@ -105,13 +112,42 @@ class Parser {
   bool parse_name_value(const MappedText& rest, Instruction& ins, std::string_view key, std::string& err);
   bool can_contain_heredoc(const Instruction& ins) const;
   bool find_heredocs(const MappedText& line, std::vector<Heredoc>& docs, std::string& err);
+  void check_instruction_layer(const Instruction& ins);
 
   const SourceFile& src_;
   std::string_view text_;
   ParsedDockerfile out_;
   char escape_ = '\\';
   bool directives_done_ = false;
+  bool seen_from_ = false;
+  bool reported_no_stage_ = false;
 };
+
+// What BuildKit's instruction layer (frontend/dockerfile/instructions/parse.go) rejects in a tree
+// its parser accepted: `docker build` fails on these, so they are OKD001 errors too. The
+// instruction stays in the tree so the rest of the file is still linted.
+void Parser::check_instruction_layer(const Instruction& ins) {
+  const std::string& c = ins.cmd;
+  if (c == "from") {
+    seen_from_ = true;
+    bool named = ins.args.size() == 3 && ascii_lower(ins.args[1].value) == "as";
+    if (!named && ins.args.size() != 1) error(ins.range, "FROM requires either one or three arguments", true);
+    return;
+  }
+  if (!seen_from_ && c != "arg" && !reported_no_stage_) {
+    reported_no_stage_ = true;
+    error(ins.range, "no build stage in current context: " + ins.keyword + " before the first FROM", true);
+  }
+  if (c == "user" && ins.args.size() != 1) error(ins.range, "USER requires exactly one argument", true);
+  if (c == "env" || c == "label") {  // parseKvps
+    for (const KeyValue& kv : ins.pairs) {
+      if (kv.key.empty()) {
+        error(ins.range, ascii_upper(c) + " names can not be blank", true);
+        break;
+      }
+    }
+  }
+}
 
 void Parser::directive(const PhysicalLine& line, uint32_t content_begin) {
   if (directives_done_) return;
@@ -463,6 +499,8 @@ bool Parser::find_heredocs(const MappedText& line, std::vector<Heredoc>& docs, s
     i += 2;
     bool chomp = false;
     if (i < word.size() && word[i] == '-') { chomp = true; ++i; }
+    // reHeredoc `^(\d*)<<(-?)\s*([^<]*)$` (BuildKit 0b77373ab): blanks may follow `<<` or `<<-`.
+    while (i < word.size() && (word[i] == ' ' || word[i] == '\t' || word[i] == '\n' || word[i] == '\f' || word[i] == '\r')) ++i;
     std::string_view raw_name = word.substr(i);
     if (raw_name.empty() || raw_name.find('<') != std::string_view::npos) continue;
     auto name = unquote_heredoc_name(raw_name);
@@ -588,12 +626,15 @@ ParsedDockerfile Parser::run() {
         error(checked.keyword_range, "unknown instruction: " + checked.keyword);
       }
     }
+    check_instruction_layer(ins);
     any_instruction = true;
     out_.instructions.push_back(std::move(ins));
   }
+  auto end = static_cast<uint32_t>(text_.size());
   if (!any_instruction) {
-    auto end = static_cast<uint32_t>(text_.size());
     error(src_.range(end, end), "file with no instructions");
+  } else if (!seen_from_ && !reported_no_stage_) {
+    error(src_.range(end, end), "dockerfile contains no stages to build: no FROM instruction", true);
   }
   return std::move(out_);
 }

@@ -45,6 +45,37 @@ void parse_port_spec(ExposedPort& port) {
   port.last = dash == std::string_view::npos ? port.first : parse_port_number(v.substr(dash + 1));
 }
 
+// BuildKit's dockerfile2llb portSpecs.parsePort on one expanded EXPOSE word: "" when valid.
+std::string expose_error(std::string_view spec) {
+  size_t colon = spec.rfind(':');
+  std::string_view container = colon == std::string_view::npos ? spec : spec.substr(colon + 1);
+  size_t slash = container.find('/');
+  std::string_view port = container.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    std::string proto = ascii_lower(container.substr(slash + 1));
+    if (!proto.empty() && proto != "tcp" && proto != "udp" && proto != "sctp") {
+      return "invalid port: \"" + std::string(spec) + "\": invalid proto: " + std::string(container.substr(slash + 1));
+    }
+  }
+  if (port.empty()) return "invalid port: \"" + std::string(spec) + "\": no port specified";
+  auto number = [](std::string_view s) -> std::optional<long> {
+    if (s.starts_with('+')) s.remove_prefix(1);
+    if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    long v = 0;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    if (v > 65535) return std::nullopt;
+    return v;
+  };
+  size_t dash = port.find('-');
+  std::optional<long> first = number(port.substr(0, dash));
+  std::optional<long> last = first;
+  if (dash != std::string_view::npos && port.substr(dash + 1) != port.substr(0, dash)) last = number(port.substr(dash + 1));
+  if (!first || !last || *last < *first) {
+    return "invalid containerPort: " + std::string(port) + " (a port or range of ports 0-65535)";
+  }
+  return "";
+}
+
 std::string join_path(const std::string& base, const std::string& rel) {
   if (!rel.empty() && rel[0] == '/') return rel;
   if (base.empty() || base.back() == '/') return base + rel;
@@ -187,6 +218,7 @@ class ModelBuilder {
       declare_args(ins, stage_args_, scope, &globals_);
     } else if (c == "env") {
       for (const KeyValue& kv : ins.pairs) {
+        if (kv.key.empty()) continue;
         Expanded e = process_word(kv.value, lookup_in(scope, open), parsed_.escape);
         stage.env[kv.key] = Var{e.value, e.known};
         scope[kv.key] = stage.env[kv.key];  // later pairs on the same line see earlier ones
@@ -207,6 +239,18 @@ class ModelBuilder {
           port.instruction = &ins;
           port.range = w.range;
           port.value = std::move(field);
+          if (port.value.known) {
+            if (std::string err = expose_error(port.value.value); !err.empty()) {
+              Diagnostic d;
+              d.rule_id = "OKD001";
+              d.rule_name = "parse-error";
+              d.severity = Severity::Error;
+              d.message = "EXPOSE " + err;
+              d.file = source_.path();
+              d.range = w.range;
+              model_.errors.push_back(std::move(d));
+            }
+          }
           parse_port_spec(port);
           stage.exposed.push_back(std::move(port));
         }
@@ -234,6 +278,16 @@ class ModelBuilder {
     const VarLookup lookup = lookup_in(globals_);
     if (!ins.args.empty()) {
       stage.base = process_word(ins.args.front().value, lookup, parsed_.escape);
+      stage.base_shape = stage.base.value;
+      if (!stage.base.known) {
+        static const Var kMark{std::string(1, kUnknownMark), true};
+        VarLookup marked = [this](std::string_view name) -> const Var* {
+          auto it = globals_.find(name);
+          if (it == globals_.end()) return nullptr;
+          return it->second.known ? &it->second : &kMark;
+        };
+        stage.base_shape = process_word(ins.args.front().value, marked, parsed_.escape).value;
+      }
       stage.base_range = ins.args.front().range;
     }
     if (ins.args.size() >= 3 && ascii_lower(ins.args[1].value) == "as") stage.name = ascii_lower(ins.args[2].value);
@@ -292,6 +346,36 @@ class ModelBuilder {
 };
 
 }  // namespace
+
+namespace {
+// base_shape split at the last '/': the tail and where its tag or digest starts (npos if none).
+struct ShapeTail {
+  size_t tail_begin;
+  size_t cut;
+};
+ShapeTail shape_tail(std::string_view shape) {
+  size_t slash = shape.rfind('/');
+  size_t tail = slash == std::string_view::npos ? 0 : slash + 1;
+  size_t cut = shape.find_first_of(":@", tail);
+  return {tail, cut};
+}
+}  // namespace
+
+std::optional<std::string> Stage::known_repository() const {
+  if (base.known) return std::nullopt;
+  auto [tail, cut] = shape_tail(base_shape);
+  if (cut == std::string::npos || cut == tail) return std::nullopt;
+  std::string repo = base_shape.substr(0, cut);
+  if (repo.find(kUnknownMark) != std::string::npos) return std::nullopt;
+  return repo;
+}
+
+bool Stage::surely_untagged() const {
+  if (base.known || base_shape.find(kUnknownMark) == std::string::npos) return false;
+  auto [tail, cut] = shape_tail(base_shape);
+  return cut == std::string::npos && tail < base_shape.size() &&
+         base_shape.find(kUnknownMark, tail) == std::string::npos;
+}
 
 std::vector<const Stage*> BuildModel::target_chain() const {
   std::vector<const Stage*> chain;

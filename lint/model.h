@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lint/base_facts.h"
+#include "lint/diagnostic.h"
 #include "lint/dockerfile.h"
 #include "lint/expand.h"
 #include "lint/shell.h"
@@ -18,6 +19,8 @@
 namespace okd {
 
 using VarMap = std::map<std::string, Var, std::less<>>;
+
+inline constexpr char kUnknownMark = '\x01';
 
 struct ModelOptions {
   std::map<std::string, std::string> build_args;  // --build-arg NAME=VALUE
@@ -50,6 +53,14 @@ struct Stage {
   std::string name;                     // lower-cased `AS name`, "" when unnamed
   const Instruction* from = nullptr;
   Expanded base;                        // the expanded base name ("nginx:1.25", "builder", ...)
+  // The base with each unknown variable's value shown as kUnknownMark: `node:${V}` with ARG V and no
+  // default is "node:\x01", enough to know the repository without guessing the tag.
+  std::string base_shape;
+  // For a base that depends on unknown variables: the repository when only the tag or digest is
+  // unknown (`node:${V}` → "node"), and whether it surely has no tag or digest whatever the
+  // variables hold (`${REGISTRY}/ubuntu`).
+  std::optional<std::string> known_repository() const;
+  bool surely_untagged() const;
   Range base_range;                     // the base word in the source
   std::optional<Expanded> platform;     // --platform
   std::optional<size_t> parent;         // index of the earlier stage this FROM names
@@ -77,6 +88,8 @@ struct BuildModel {
   std::vector<const Instruction*> global_args;  // ARGs before the first FROM
   std::optional<size_t> target;                 // nullopt when there is no stage
   std::string error;                            // e.g. unknown --target
+  // OKD001 errors BuildKit only finds when it dispatches (after expansion): `EXPOSE 70000`.
+  std::vector<Diagnostic> errors;
 
   // target, its parent, grandparent...: the stages whose settings the final image carries.
   std::vector<const Stage*> target_chain() const;

@@ -1,5 +1,8 @@
 #include "lint/text.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace okd {
 
 bool is_unicode_space(uint32_t r) {
@@ -104,6 +107,21 @@ std::string ascii_upper(std::string_view s) {
   return out;
 }
 
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
 std::vector<RawShellWord> split_raw_shell_words(std::string_view line) {
   std::vector<RawShellWord> words;
   size_t i = 0;
@@ -122,6 +140,12 @@ std::vector<RawShellWord> split_raw_shell_words(std::string_view line) {
       }
       if (c == ' ' || c == '\t' || c == '\n') break;
       if (c == '\\' && i + 1 < line.size()) { i += 2; continue; }
+      if (c == '<' && i + 1 < line.size() && line[i + 1] == '<') {
+        // BuildKit's processPossibleHeredoc: `<<` keeps the blanks after it in the same word.
+        i += 2;
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+        continue;
+      }
       if (c == '\'' || c == '"') quote = c;
       ++i;
     }
@@ -157,6 +181,37 @@ std::optional<HeredocName> unquote_heredoc_name(std::string_view raw) {
   }
   if (quote) return std::nullopt;
   return out;
+}
+
+namespace {
+bool ascii_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+char ascii_fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+std::string_view ascii_trim(std::string_view s) {
+  while (!s.empty() && ascii_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ascii_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> ascii_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && ascii_blank(s[i])) ++i;
+    size_t start = i;
+    while (i < s.size() && !ascii_blank(s[i])) ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_fold(a[i]) != ascii_fold(b[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace okd

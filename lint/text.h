@@ -25,6 +25,12 @@ void append_utf8(std::string& out, uint32_t rune);
 
 std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);
+// ASCII blanks (space, tab, CR, LF, VT, FF) trimmed from both ends; words split on them.
+std::string_view ascii_trim(std::string_view s);
+std::vector<std::string_view> ascii_words(std::string_view s);
+bool ascii_iequals(std::string_view a, std::string_view b);
+// Levenshtein distance, for did-you-mean suggestions.
+size_t edit_distance(std::string_view a, std::string_view b);
 
 // A word of a shell line split on unquoted blanks, quotes and escapes kept as written.
 struct RawShellWord {

@@ -1,5 +1,7 @@
 // Replacing a file without ever leaving it half-written: a temporary file in the same directory,
-// fsync, the original's mode and owner, then rename over the original.
+// fsync, the original's mode and owner, then rename over the original. A symlink is followed (its
+// target is written, the link kept); a read-only file is refused; a file with hard links is
+// written in place through the same inode once the temporary copy succeeded, so the links stay.
 #pragma once
 
 #include <string>

@@ -5,6 +5,7 @@
 #include <isa-l/igzip_lib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -132,6 +133,15 @@ std::optional<int64_t> parse_rfc3339(const std::string& text) {
   return seconds < 0 ? 0 : seconds;
 }
 
+std::string format_rfc3339(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
 }  // namespace
 
 std::map<uint32_t, std::set<std::string>> planned_sources(const ImagePlan& plan) {
@@ -238,17 +248,30 @@ BuiltLayer build_fix_layer(const ImagePlan& plan, const SourceSpool& sources, in
 std::string plan_summary(const ImagePlan& plan) {
   std::string summary = "okdlint rewrite: User " + plan.user_after;
   for (const auto& [before, after] : plan.port_changes) summary += ", port " + before + "->" + after;
-  size_t dirs = 0, files = 0, links = 0, patched = 0, dropped = 0;
+  // Only what the layer really changes: an entry copied up for its content or its bits is not
+  // counted as a permission change unless its group or mode moved.
+  size_t dirs = 0, files = 0, links = 0, created_dirs = 0, created_files = 0, patched = 0, dropped = 0;
   for (const PlannedEntry& e : plan.entries) {
-    if (e.type == FileType::Directory) ++dirs;
-    if (e.type == FileType::Regular) ++files;
-    if (e.type == FileType::Hardlink) ++links;
+    if (e.created) {
+      ++(e.type == FileType::Directory ? created_dirs : created_files);
+      continue;
+    }
+    bool permissions = e.gid != e.old_gid || (e.mode & ~06000u) != (e.old_mode & ~06000u);
+    if (e.type == FileType::Hardlink) {
+      if (permissions) ++links;
+      continue;
+    }
+    if (permissions) ++(e.type == FileType::Directory ? dirs : files);
     if (e.type == FileType::Regular && e.content) ++patched;
-    if (e.type == FileType::Regular && e.drop_capability) ++dropped;
+    if (e.type == FileType::Regular && (e.drop_capability || (e.old_mode & 06000u) != (e.mode & 06000u))) ++dropped;
   }
-  if (plan.needs_layer()) {
-    summary += ", group 0 and g=u on " + std::to_string(dirs) + " directories and " + std::to_string(files) +
-               " files (" + std::to_string(links) + " hardlinks)";
+  if (dirs || files || links) {
+    summary += ", group 0 access on " + std::to_string(dirs) + " directories and " + std::to_string(files) + " files";
+    if (links) summary += " (and " + std::to_string(links) + " hardlinks)";
+  }
+  if (created_dirs || created_files) {
+    summary += ", created " + std::to_string(created_dirs) + " directories and " + std::to_string(created_files) +
+               " files";
   }
   if (patched) summary += ", " + std::to_string(patched) + " server configs with listen ports remapped";
   if (dropped) summary += ", setuid/setgid/capabilities dropped on " + std::to_string(dropped) + " files";
@@ -266,8 +289,24 @@ std::string patch_config(const LoadedImage& image, const ImagePlan& plan, const 
     for (const auto& port : plan.exposed_ports) ports[port] = json::object();
     container["ExposedPorts"] = std::move(ports);
   }
+  // The entry comes after every earlier one (and the image's own date): one second past the latest.
+  int64_t latest = -1;
+  if (const json* created = member(config, "created"); created && created->is_string()) {
+    if (auto seconds = parse_rfc3339(created->get<std::string>())) latest = *seconds;
+  }
+  if (const json* history = member(config, "history"); history && history->is_array()) {
+    for (const json& h : *history) {
+      const json* created = member(h, "created");
+      if (!created || !created->is_string()) continue;
+      if (auto seconds = parse_rfc3339(created->get<std::string>())) latest = std::max(latest, *seconds);
+    }
+  }
   json history_entry = json::object();
-  if (const json* created = member(config, "created"); created && created->is_string()) history_entry["created"] = *created;
+  if (latest >= 0) {
+    std::string stamp = format_rfc3339(latest + 1);
+    history_entry["created"] = stamp;
+    config["created"] = stamp;
+  }
   history_entry["created_by"] = "okdlint rewrite";
   history_entry["comment"] = plan_summary(plan);
   if (!layer) history_entry["empty_layer"] = true;

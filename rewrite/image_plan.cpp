@@ -4,7 +4,11 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <stdexcept>
+
+#include "lint/image/servers.h"
+#include "rules/image_support.h"
 
 namespace okd {
 
@@ -130,6 +134,19 @@ std::string patch_httpd_line(std::string_view line, const std::vector<PortMappin
   return std::string(line);
 }
 
+// lighttpd: `server.port = 80`.
+std::string patch_lighttpd_line(std::string_view line, const std::vector<PortMapping>& port_map) {
+  size_t start = skip_space(line, 0);
+  if (line.compare(start, 11, "server.port") != 0) return std::string(line);
+  size_t eq = skip_space(line, start + 11);
+  if (eq >= line.size() || line[eq] != '=') return std::string(line);
+  size_t begin = skip_space(line, eq + 1);
+  size_t end = begin;
+  while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+  if (end == begin) return std::string(line);
+  return remap_address(line, begin, end, false, port_map);
+}
+
 std::string trimmed(std::string_view s) {
   size_t b = skip_space(s, 0);
   size_t e = s.size();
@@ -147,9 +164,11 @@ class Planner {
 
   ImagePlan run() {
     plan_user();
+    plan_port_map();
     plan_ports();
     plan_owned_paths();
     plan_writable_locations();
+    plan_server_needs();
     plan_privileges();
     plan_server_configs();
     for (auto& [path, entry] : planned_) plan_.entries.push_back(std::move(entry));
@@ -178,6 +197,45 @@ class Planner {
     plan_.user_after = std::to_string(uid) + ":0";
   }
 
+  // The remaps the rewrite makes: --port-map always; the default ones only with --unsafe-fixes
+  // (as `fix` treats them). A port stays where it is when a config okdlint reports a privileged
+  // listen in would still listen on it after the patches (a config it cannot rewrite): remapping
+  // ExposedPorts alone would point clients at a port nothing listens on.
+  void plan_port_map() {
+    port_map_.clear();
+    if (!options_.unsafe_fixes) {
+      std::set<uint32_t> explicit_ports;
+      for (const PortMapping& m : options_.port_map) explicit_ports.insert(m.from);
+      for (uint32_t port = 1; port < 1024; ++port) {
+        if (!explicit_ports.count(port)) port_map_.push_back({port, port});
+      }
+    }
+    port_map_.insert(port_map_.end(), options_.port_map.begin(), options_.port_map.end());
+    for (int round = 0; round < 8; ++round) {
+      patched_configs_.clear();
+      fs_.for_each([&](std::string_view path, const FileEntry& e) {
+        if (!is_regular(e) || !is_captured_path(path)) return;
+        auto kind = server_config_kind(path);
+        auto text = kind ? fs_.content(path) : std::nullopt;
+        if (!text) return;
+        std::vector<std::string> changes;
+        std::string patched = patch_listen_ports(*text, *kind, port_map_, &changes);
+        if (!changes.empty()) patched_configs_.emplace(std::string(path), std::move(patched));
+      });
+      bool more = false;
+      for (const PrivilegedListen& l : image_privileged_listens(fs_, &patched_configs_)) {
+        uint32_t moved = remap_port(l.port, port_map_);
+        if (moved == l.port || blocked_.count(l.port)) continue;
+        blocked_.insert(l.port);
+        port_map_.push_back({l.port, l.port});
+        plan_.kept.push_back("port " + std::to_string(l.port) + " not remapped: " + l.path + ":" +
+                             std::to_string(l.line) + " listens on it and okdlint cannot rewrite that line");
+        more = true;
+      }
+      if (!more) break;
+    }
+  }
+
   void plan_ports() {
     for (const std::string& key : image_.config.exposed_ports) {
       size_t slash = key.find('/');
@@ -186,10 +244,14 @@ class Planner {
       auto port = parse_number(number);
       std::string after = key;
       if (port) {
-        uint32_t moved = remap_port(*port, options_.port_map);
+        uint32_t moved = remap_port(*port, port_map_);
         if (moved != *port) {
           after = std::to_string(moved) + protocol;
           plan_.port_changes.emplace_back(key, after);
+        } else if (*port < 1024 && !blocked_.count(*port)) {
+          plan_.kept.push_back("port " + key + " not remapped: a remap changes the port clients connect to; rerun "
+                               "with --unsafe-fixes or --port-map " + std::to_string(*port) + ":" +
+                               std::to_string(remap_port(*port, {})));
         }
       }
       plan_.exposed_ports.push_back(after);
@@ -265,12 +327,20 @@ class Planner {
 
   static bool is_regular(const FileEntry& e) { return e.type == FileType::Regular; }
 
+  // Paths owned by the runtime uid, or by a user a server switches to when started as root
+  // (www-data, redis), are the application's: group 0, g=u.
   void plan_owned_paths() {
-    const uint32_t uid = plan_.runtime_uid;
-    const std::string reason = "owned by uid " + std::to_string(uid) + ": group 0, g=u";
-    std::vector<std::string> files;
+    std::map<uint32_t, std::string> owners;
+    owners[plan_.runtime_uid] = "owned by uid " + std::to_string(plan_.runtime_uid) + ": group 0, g=u";
+    for (const auto& [name, why] : needs_.service_users) {
+      std::optional<uint32_t> uid = image_.uid_of(name);
+      if (uid && *uid != 0) owners.emplace(*uid, "owned by " + name + " (" + why + "): group 0, g=u");
+    }
+    std::vector<std::pair<std::string, std::string>> files;
     fs_.for_each([&](std::string_view path, const FileEntry& e) {
-      if (e.uid != uid || path == "/etc/passwd") return;
+      auto owner = owners.find(e.uid);
+      if (owner == owners.end() || path == "/etc/passwd") return;
+      const std::string& reason = owner->second;
       bool wrong = e.gid != 0 || (group_bits(e.mode) & user_bits(e.mode)) != user_bits(e.mode);
       if (!wrong) return;
       if (e.type == FileType::Directory) {
@@ -279,10 +349,10 @@ class Planner {
         p.mode = (p.mode & ~070u) | (user_bits(p.mode) << 3);
         add_reason(p, reason);
       } else if (is_regular(e)) {
-        files.emplace_back(path);
+        files.emplace_back(path, reason);
       }
     });
-    for (const std::string& path : files) {
+    for (const auto& [path, reason] : files) {
       std::vector<std::string> group = fs_.hardlink_group(path);
       if (std::find(group.begin(), group.end(), "/etc/passwd") != group.end()) continue;
       change_file(path, reason, [](PlannedEntry& p) {
@@ -297,7 +367,13 @@ class Planner {
     if (!image_.config.working_dir.empty()) locations.emplace_back(image_.config.working_dir, "working directory");
     for (const auto& volume : image_.config.volumes) locations.emplace_back(volume, "volume");
     if (const PasswdEntry* entry = image_.passwd_entry(plan_.runtime_uid); entry && !entry->home.empty()) {
-      locations.emplace_back(entry->home, "home of uid " + std::to_string(plan_.runtime_uid));
+      // A HOME the user does not own (www-data's /var/www) is not where it writes.
+      auto home = normalize_image_path(entry->home);
+      auto real = home ? fs_.resolve(*home) : std::nullopt;
+      const FileEntry* e = real ? fs_.find(*real) : nullptr;
+      if (!e || e->uid == plan_.runtime_uid) {
+        locations.emplace_back(entry->home, "home of uid " + std::to_string(plan_.runtime_uid));
+      }
     }
     for (const auto& [raw, why] : locations) {
       auto normalized = normalize_image_path(raw);
@@ -330,6 +406,95 @@ class Planner {
       p.gid = 0;
       p.mode |= 070u;
       add_reason(p, reason);
+    }
+  }
+
+  // What the servers' configs say they write and read (lint/image/servers.h).
+  void plan_server_needs() {
+    for (const ServerPath& need : needs_.paths) {
+      auto resolved = fs_.resolve(need.path);
+      if (!resolved || *resolved == "/etc/passwd") continue;
+      const FileEntry* e = fs_.find(*resolved);
+      switch (need.need) {
+        case ServerPath::Need::ReadableFile: {
+          if (!e || !is_regular(*e)) break;
+          bool readable = e->gid == 0 ? (e->mode & 040u) : (e->mode & 04u);
+          if (readable) break;
+          change_file(*resolved, need.why + ": must be readable by gid 0", [](PlannedEntry& p) {
+            p.gid = 0;
+            p.mode |= 040u;
+          });
+          break;
+        }
+        case ServerPath::Need::WritableFile: {
+          if (e && is_regular(*e)) {
+            if (e->gid == 0 && (e->mode & 020u)) break;
+            change_file(*resolved, need.why + ": must be writable by gid 0", [](PlannedEntry& p) {
+              p.gid = 0;
+              p.mode |= 060u;
+            });
+          } else if (!e && !planned_.count(*resolved)) {
+            // A file the server creates in a shared directory (/run/nginx.pid): made empty, group
+            // 0 writable, rather than opening /run to group 0.
+            size_t slash = resolved->rfind('/');
+            std::string parent = slash == 0 ? "/" : resolved->substr(0, slash);
+            const FileEntry* dir = fs_.find(parent);
+            if (!dir && !planned_.count(parent)) {
+              create_directory(parent, need.why + ": must be writable by gid 0");
+              break;
+            }
+            if (!dir || dir->type != FileType::Directory) break;
+            if (dir->gid == 0 && (dir->mode & 030u) == 030u) break;
+            PlannedEntry& p = planned_[*resolved];
+            p.path = *resolved;
+            p.type = FileType::Regular;
+            p.created = true;
+            p.content = std::string();
+            p.mode = p.old_mode = 0664;
+            add_reason(p, need.why + ": must be writable by gid 0 (created empty)");
+          }
+          break;
+        }
+        case ServerPath::Need::WritableDir: {
+          const std::string reason = need.why + ": must be writable by gid 0";
+          if (!e) {
+            if (!planned_.count(*resolved)) create_directory(*resolved, reason);
+            break;
+          }
+          if (e->type != FileType::Directory) break;
+          auto existing = planned_.find(*resolved);
+          uint32_t gid = existing != planned_.end() ? existing->second.gid : e->gid;
+          uint32_t mode = existing != planned_.end() ? existing->second.mode : e->mode;
+          if (gid != 0 || (mode & 070u) != 070u) {
+            PlannedEntry& p = touch(*resolved);
+            p.gid = 0;
+            p.mode |= 070u;
+            add_reason(p, reason);
+          }
+          // What is already in it (apache2's error.log, root:adm 0640) is opened for writing too:
+          // chgrp -R 0, chmod -R g=u.
+          std::vector<std::string> dirs, files;
+          fs_.for_each_under(*resolved, [&](std::string_view path, const FileEntry& child) {
+            bool wrong = child.gid != 0 || (group_bits(child.mode) & user_bits(child.mode)) != user_bits(child.mode);
+            if (!wrong || path == "/etc/passwd") return;
+            if (child.type == FileType::Directory) dirs.emplace_back(path);
+            if (is_regular(child)) files.emplace_back(path);
+          });
+          for (const std::string& path : dirs) {
+            PlannedEntry& p = touch(path);
+            p.gid = 0;
+            p.mode = (p.mode & ~070u) | (user_bits(p.mode) << 3);
+            add_reason(p, "in " + *resolved + " (" + reason + ")");
+          }
+          for (const std::string& path : files) {
+            change_file(path, "in " + *resolved + " (" + reason + ")", [](PlannedEntry& p) {
+              p.gid = 0;
+              p.mode = (p.mode & ~070u) | (user_bits(p.mode) << 3);
+            });
+          }
+          break;
+        }
+      }
     }
   }
 
@@ -392,7 +557,7 @@ class Planner {
       auto text = fs_.content(path);
       if (!text) continue;
       std::vector<std::string> changes;
-      std::string patched = patch_listen_ports(*text, kind, options_.port_map, &changes);
+      std::string patched = patch_listen_ports(*text, kind, port_map_, &changes);
       if (changes.empty()) continue;
       std::string reason = "listen ports remapped:";
       for (const auto& c : changes) reason += " [" + c + "]";
@@ -403,6 +568,10 @@ class Planner {
   const LoadedImage& image_;
   const FilesystemView& fs_;
   const ImageRewriteOptions& options_;
+  ServerNeeds needs_ = server_needs(image_);
+  std::vector<PortMapping> port_map_;                   // the remaps made, identity where refused
+  std::set<uint32_t> blocked_;                          // refused: a config would still listen there
+  std::map<std::string, std::string> patched_configs_;  // path → text with the remaps applied
   ImagePlan plan_;
   std::map<std::string, PlannedEntry> planned_;
 };
@@ -436,6 +605,7 @@ std::optional<ServerConfigKind> server_config_kind(std::string_view path) {
   if (starts_with(path, "/etc/httpd/") || starts_with(path, "/usr/local/apache2/") || starts_with(path, "/etc/apache2/")) {
     return ServerConfigKind::Httpd;
   }
+  if (starts_with(path, "/etc/lighttpd/")) return ServerConfigKind::Lighttpd;
   return std::nullopt;
 }
 
@@ -452,9 +622,10 @@ std::string patch_listen_ports(std::string_view text, ServerConfigKind kind, con
     std::string_view line = text.substr(start, end - start);
     ++line_number;
     std::string_view first = line.substr(skip_space(line, 0));
-    std::string patched = first.empty() || first[0] == '#'           ? std::string(line)
-                          : kind == ServerConfigKind::Nginx ? patch_nginx_line(line, port_map)
-                                                            : patch_httpd_line(line, port_map);
+    std::string patched = first.empty() || first[0] == '#'    ? std::string(line)
+                          : kind == ServerConfigKind::Nginx    ? patch_nginx_line(line, port_map)
+                          : kind == ServerConfigKind::Lighttpd ? patch_lighttpd_line(line, port_map)
+                                                               : patch_httpd_line(line, port_map);
     if (patched != line && changes) {
       changes->push_back(std::to_string(line_number) + ": " + trimmed(line) + " -> " + trimmed(patched));
     }
@@ -498,7 +669,7 @@ std::string describe_plan(const ImagePlan& plan) {
       out += " " + std::to_string(e.uid) + ":" + std::to_string(e.old_gid) + " " + format_mode(e.old_mode) + " -> " +
              std::to_string(e.uid) + ":" + std::to_string(e.gid) + " " + format_mode(e.mode);
     }
-    if (e.type == FileType::Regular) out += e.content ? " (copied up, content patched)" : " (copied up)";
+    if (e.type == FileType::Regular && !e.created) out += e.content ? " (copied up, content patched)" : " (copied up)";
     if (e.drop_capability) out += " (capabilities dropped)";
     out += "\n";
     for (const auto& reason : e.reasons) out += "      " + reason + "\n";

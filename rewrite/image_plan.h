@@ -26,15 +26,17 @@ uint32_t remap_port(uint32_t port, const std::vector<PortMapping>& overrides);
 
 struct ImageRewriteOptions {
   std::optional<uint32_t> user;        // --user: the uid to run as
-  std::vector<PortMapping> port_map;   // --port-map overrides
-  bool unsafe_fixes = false;           // drop setuid/setgid bits and file capabilities
+  std::vector<PortMapping> port_map;   // --port-map: these ports are remapped (always)
+  // Remap every privileged port (a remap changes what clients connect to, which `fix` treats as
+  // unsafe too), and drop setuid/setgid bits and file capabilities.
+  bool unsafe_fixes = false;
 };
 
 // Which web server syntax a config file uses (by its path).
-enum class ServerConfigKind { Nginx, Httpd };
+enum class ServerConfigKind { Nginx, Httpd, Lighttpd };
 std::optional<ServerConfigKind> server_config_kind(std::string_view abs_path);
-// Rewrites the privileged ports of `listen` (nginx) or `Listen` / `<VirtualHost>` (httpd)
-// directives, keeping everything else byte for byte. Each change is appended to `changes` as
+// Rewrites the privileged ports of `listen` (nginx), `Listen` / `<VirtualHost>` (httpd) or
+// `server.port =` (lighttpd) directives, keeping everything else byte for byte. Each change is appended to `changes` as
 // "LINE: old -> new".
 std::string patch_listen_ports(std::string_view text, ServerConfigKind kind, const std::vector<PortMapping>& port_map,
                                std::vector<std::string>* changes);
@@ -44,7 +46,7 @@ struct PlannedEntry {
   std::string path;  // absolute, normalised
   FileType type = FileType::Directory;  // Directory, Regular, or Hardlink (to link_target)
   std::string link_target;              // for Hardlink: the group's file as written in this layer
-  bool created = false;                 // a directory the image lacks (working dir, volume, parent)
+  bool created = false;                 // a path the image lacks (working dir, volume, parent, pid file)
   uint32_t uid = 0, gid = 0, mode = 0;  // after the rewrite
   uint32_t old_gid = 0, old_mode = 0;   // before (equal to the new ones for a created entry)
   // Where content and xattrs come from: the path whose tar entry holds them, in layer

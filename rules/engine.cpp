@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "lint/containerfile_context.h"
+#include "lint/rule_ids.h"
 #include "lint/text.h"
 #include "rules/rule.h"
 
@@ -12,19 +13,32 @@ namespace okd {
 namespace {
 
 
-std::set<std::string> split_ids(std::string_view list) {
-  std::set<std::string> ids;
+// The comma-separated list of a pragma, trimmed; empty entries dropped.
+std::vector<std::string> split_ids(std::string_view list) {
+  std::vector<std::string> ids;
   size_t pos = 0;
   while (pos <= list.size()) {
     size_t comma = list.find(',', pos);
     std::string_view id = list.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
     while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
-    if (!id.empty()) ids.insert(ascii_upper(id));
+    if (!id.empty()) ids.emplace_back(id);
     if (comma == std::string_view::npos) break;
     pos = comma + 1;
   }
   return ids;
+}
+
+Diagnostic pragma_diagnostic(const char* id, const char* name, Severity severity, const std::string& file, Range range,
+                             std::string message) {
+  Diagnostic d;
+  d.rule_id = id;
+  d.rule_name = name;
+  d.severity = severity;
+  d.file = file;
+  d.range = range;
+  d.message = std::move(message);
+  return d;
 }
 
 }  // namespace
@@ -33,33 +47,73 @@ void RuleSink::report(Diagnostic d) {
   const RuleInfo& info = rule_.info();
   if (d.rule_id.empty()) d.rule_id = info.id;
   if (d.rule_name.empty()) d.rule_name = info.name;
-  d.severity = info.default_severity;
+  if (!d.keep_severity) d.severity = info.default_severity;
   if (d.file.empty()) d.file = file_;
   out_.push_back(std::move(d));
 }
 
-std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed) {
+std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed, const std::string& file,
+                                         std::vector<Diagnostic>* problems) {
   std::vector<InlineIgnore> out;
+  constexpr std::string_view kForm = "expected `# okdlint ignore=OKD101[,OKD201] [-- reason]` or `# okdlint global ignore=...`";
   for (const Comment& c : parsed.comments) {
     std::string_view t = c.text;
     while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    if (!t.starts_with("okdlint ")) continue;
+    if (!t.starts_with("okdlint")) continue;
+    std::string_view after = t.substr(7);
+    while (!after.empty() && (after.front() == ' ' || after.front() == '\t' || after.front() == ':')) after.remove_prefix(1);
+    // Only comments that start like a pragma are judged: `# okdlint ignore…` or `# okdlint global…`.
+    std::string head = ascii_lower(after.substr(0, 6));
+    if (head != "ignore" && head != "global") continue;
+    auto bad = [&](std::string message) {
+      if (problems) {
+        problems->push_back(pragma_diagnostic("OKD003", "bad-pragma", Severity::Error, file, c.range, std::move(message)));
+      }
+    };
+    if (!t.starts_with("okdlint ")) {
+      bad("malformed okdlint pragma: " + std::string(kForm));
+      continue;
+    }
     t.remove_prefix(8);
     InlineIgnore ignore;
+    ignore.range = c.range;
     if (t.starts_with("global ")) {
       ignore.global = true;
       t.remove_prefix(7);
     }
-    if (!t.starts_with("ignore=")) continue;
+    if (!t.starts_with("ignore=")) {
+      bad("malformed okdlint pragma: " + std::string(kForm));
+      continue;
+    }
     t.remove_prefix(7);
     t = t.substr(0, t.find(" --"));
     t = t.substr(0, t.find_first_of(" \t"));
-    ignore.rules = split_ids(t);
+    std::vector<std::string> ids = split_ids(t);
+    if (ids.empty()) {
+      bad("okdlint pragma names no rule: " + std::string(kForm));
+      continue;
+    }
+    for (const std::string& id : ids) {
+      if (std::optional<std::string> canonical = canonical_rule_id(id)) {
+        ignore.rules.insert(*canonical);
+      } else {
+        bad("okdlint pragma: " + unknown_rule_message(id));
+      }
+    }
+    if (ignore.rules.empty()) continue;
     if (!ignore.global) {
       uint32_t line = c.range.begin.line;
       auto next = std::find_if(parsed.instructions.begin(), parsed.instructions.end(),
                                [&](const Instruction& i) { return i.start_line > line; });
-      if (next == parsed.instructions.end()) continue;
+      if (next == parsed.instructions.end()) {
+        for (const std::string& id : ignore.rules) {
+          if (problems) {
+            problems->push_back(pragma_diagnostic("OKD002", "unused-ignore", Severity::Info, file, c.range,
+                                                  "unused okdlint ignore: no instruction follows to ignore " + id + " on"));
+          }
+        }
+        continue;
+      }
       ignore.first_line = next->start_line;
       ignore.last_line = next->full_range.end.line;
     }
@@ -125,6 +179,8 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
   result.model = build_model(source, result.parsed, options);
 
   std::vector<Diagnostic> raw = result.parsed.errors;
+  raw.insert(raw.end(), result.parsed.instruction_errors.begin(), result.parsed.instruction_errors.end());
+  raw.insert(raw.end(), result.model.errors.begin(), result.model.errors.end());
   ContainerfileContext context{source, result.parsed, result.model, config, aliases};
   for (const Rule* rule : all_rules()) {
     if (!rule_enabled(rule->info(), config, selection)) continue;
@@ -133,13 +189,32 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
   }
   drop_posix_findings_in_windows_stages(result.model, raw);
   if (!config.disable_inline_ignores) {
-    std::vector<InlineIgnore> ignores = inline_ignores(result.parsed);
+    std::vector<Diagnostic> problems;
+    std::vector<InlineIgnore> ignores = inline_ignores(result.parsed, source.path(), &problems);
+    std::vector<std::set<std::string>> used(ignores.size());
     std::erase_if(raw, [&](const Diagnostic& d) {
-      return std::any_of(ignores.begin(), ignores.end(), [&](const InlineIgnore& ig) {
-        if (!ig.rules.count(d.rule_id)) return false;
-        return ig.global || (d.range.begin.line >= ig.first_line && d.range.begin.line <= ig.last_line);
-      });
+      bool ignored = false;
+      for (size_t i = 0; i < ignores.size(); ++i) {
+        const InlineIgnore& ig = ignores[i];
+        if (!ig.rules.count(d.rule_id)) continue;
+        if (ig.global || (d.range.begin.line >= ig.first_line && d.range.begin.line <= ig.last_line)) {
+          used[i].insert(d.rule_id);
+          ignored = true;
+        }
+      }
+      return ignored;
     });
+    // As ruff's RUF100: an ignore for a rule that ran and found nothing there is reported.
+    for (size_t i = 0; i < ignores.size(); ++i) {
+      for (const std::string& id : ignores[i].rules) {
+        const Rule* rule = find_rule(id);
+        if (used[i].count(id) || !rule || !rule_enabled(rule->info(), config, selection)) continue;
+        problems.push_back(pragma_diagnostic("OKD002", "unused-ignore", Severity::Info, source.path(), ignores[i].range,
+                                             "unused okdlint ignore: no " + id + " finding " +
+                                                 (ignores[i].global ? "in this file" : "on the next instruction")));
+      }
+    }
+    raw.insert(raw.end(), problems.begin(), problems.end());
   }
   finalize_diagnostics(raw, config, selection);
   result.diagnostics = std::move(raw);

@@ -50,13 +50,17 @@ bool rule_enabled(const RuleInfo& info, const Config& config, const RuleSelectio
 void finalize_diagnostics(std::vector<Diagnostic>& diagnostics, const Config& config, const RuleSelection& selection);
 
 // Inline pragmas in comments: `# okdlint ignore=OKD101,OKD201 -- reason` (next instruction) and
-// `# okdlint global ignore=OKD401` (whole file).
+// `# okdlint global ignore=OKD401` (whole file). Ids or names, any case; rules holds canonical ids.
 struct InlineIgnore {
   std::set<std::string> rules;
   bool global = false;
   uint32_t first_line = 0;  // lines the ignore covers (the next instruction), when not global
   uint32_t last_line = 0;
+  Range range;              // the comment
 };
-std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed);
+// A comment that starts like a pragma but is malformed, or names an unknown rule, is an OKD003
+// diagnostic in problems (when given) instead of an ignore.
+std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed, const std::string& file = "",
+                                         std::vector<Diagnostic>* problems = nullptr);
 
 }  // namespace okd

@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <set>
 
+#include "lint/image/servers.h"
 #include "rules/image_engine.h"
 #include "rules/rule.h"
+#include "rules/rule_support.h"
 
 namespace okd {
 namespace {
@@ -154,10 +156,28 @@ std::vector<PrivilegedListen> line_directives(std::string_view path, std::string
 }
 }  // namespace
 
-std::vector<PrivilegedListen> httpd_privileged_listens(std::string_view path, std::string_view text) {
-  return line_directives(path, text, [](std::string_view line) -> std::optional<uint32_t> {
+std::vector<PrivilegedListen> httpd_privileged_listens(std::string_view path, std::string_view text,
+                                                       const std::vector<std::string>* enabled_modules) {
+  std::vector<bool> active;  // one per open <IfModule>: whether its condition holds
+  return line_directives(path, text, [&](std::string_view line) -> std::optional<uint32_t> {
     std::vector<std::string_view> w = words(line);
+    if (w.empty()) return std::nullopt;
+    if (iequals(w[0], "<IfModule") && w.size() >= 2) {
+      std::string_view module = w[1];
+      if (!module.empty() && module.back() == '>') module.remove_suffix(1);
+      bool negated = !module.empty() && module.front() == '!';
+      if (negated) module.remove_prefix(1);
+      bool loaded = !enabled_modules ||
+                    std::find(enabled_modules->begin(), enabled_modules->end(), module) != enabled_modules->end();
+      active.push_back(loaded != negated);
+      return std::nullopt;
+    }
+    if (iequals(w[0], "</IfModule>")) {
+      if (!active.empty()) active.pop_back();
+      return std::nullopt;
+    }
     if (w.size() < 2 || !iequals(w[0], "Listen")) return std::nullopt;
+    if (std::find(active.begin(), active.end(), false) != active.end()) return std::nullopt;
     return listen_port(w[1], std::nullopt);
   });
 }
@@ -225,7 +245,39 @@ void check_image_user_group(const ImageContext& ctx, DiagnosticSink& sink) {
   sink.report(image_diagnostic(ctx, "config.User", std::move(message), "use group 0 (USER 1001:0) or omit the group"));
 }
 
+namespace {
+// The program names Entrypoint + Cmd run: each word's last path component, with shell text
+// ("sh -c 'su www-data -c nginx'") split on blanks and operators.
+std::set<std::string> started_programs(const ImageConfig& config) {
+  std::set<std::string> out;
+  auto add_words = [&](std::string_view text) {
+    std::string cleaned(text);
+    for (char& c : cleaned) {
+      if (c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '`' || c == '"' || c == '\'') c = ' ';
+    }
+    for (std::string_view w : words(cleaned)) out.insert(std::string(program_name(w)));
+  };
+  for (const std::string& arg : config.entrypoint) add_words(arg);
+  for (const std::string& arg : config.cmd) add_words(arg);
+  return out;
+}
+}  // namespace
+
 void check_image_privilege_escalation(const ImageContext& ctx, DiagnosticSink& sink) {
+  std::set<std::string> started = started_programs(ctx.image.config);
+  // A process started through sudo/su/gosu cannot switch users under no_new_privs, whatever the bits.
+  for (const std::string& tool : started) {
+    if (!is_privilege_switch_tool(tool)) continue;
+    Diagnostic d = image_diagnostic(
+        ctx, ctx.image.config.entrypoint.empty() ? "config.Cmd" : "config.Entrypoint",
+        "the image starts its process through " + tool +
+            ": under OKD's no_new_privs and random uid it cannot switch users (su answers \"Authentication "
+            "failure\"), so the process never starts",
+        "run the program directly as the image's numeric USER");
+    d.severity = Severity::Warning;
+    d.keep_severity = true;
+    sink.report(std::move(d));
+  }
   if (!ctx.image.fs) return;
   ctx.image.fs->for_each([&](std::string_view path, const FileEntry& entry) {
     // A hardlink shares the inode (and its bits) of the file it names: report that file once.
@@ -237,12 +289,19 @@ void check_image_privilege_escalation(const ImageContext& ctx, DiagnosticSink& s
     if (what.empty()) return;
     std::string joined;
     for (size_t i = 0; i < what.size(); ++i) joined += (i ? (i + 1 == what.size() ? " and " : ", ") : "") + what[i];
-    sink.report(image_diagnostic(
+    std::string name(program_name(path));
+    bool used = started.count(name) > 0;
+    Diagnostic d = image_diagnostic(
         ctx, std::string(path),
         std::string(path) + " is " + joined + " (mode " + octal_mode(entry.mode) +
-            "): under OKD's restricted-v2 SCC exec of it fails with \"operation not permitted\"",
+            "): OKD runs with no_new_privs, so exec works but the bits are ignored" +
+            (used ? " and the image's entrypoint/command, which runs " + name + ", cannot gain what it needs"
+                  : " (harmless unless the process relies on them)"),
         "remove the bits (chmod u-s,g-s " + std::string(path) + ", setcap -r " + std::string(path) +
-            ") and grant what it needs through the pod spec instead"));
+            "; okdlint rewrite --unsafe-fixes does it) and grant what it needs through the pod spec instead");
+    d.severity = used ? Severity::Warning : Severity::Info;
+    d.keep_severity = true;
+    sink.report(std::move(d));
   });
 }
 
@@ -259,26 +318,37 @@ void check_image_privileged_ports(const ImageContext& ctx, DiagnosticSink& sink)
   }
 }
 
-void check_image_privileged_listen(const ImageContext& ctx, DiagnosticSink& sink) {
-  if (!ctx.image.fs) return;
+std::vector<PrivilegedListen> image_privileged_listens(const FilesystemView& fs,
+                                                       const std::map<std::string, std::string>* patched) {
   std::vector<PrivilegedListen> found;
-  ctx.image.fs->for_each([&](std::string_view path, const FileEntry& entry) {
-    // Symlinked configs (sites-enabled → sites-available) are read at their real path.
-    if (entry.type != FileType::Regular || !is_captured_path(path)) return;
-    std::optional<std::string_view> text = ctx.image.fs->content(path);
+  std::optional<std::vector<std::string>> modules = apache_enabled_modules(fs);
+  fs.for_each([&](std::string_view path, const FileEntry& entry) {
+    // Symlinked configs (sites-enabled → sites-available) are read at their real path; Debian's
+    // *-available files only when a *-enabled link names them.
+    if (entry.type != FileType::Regular || !is_captured_path(path) || !server_config_in_use(fs, path)) return;
+    std::optional<std::string_view> text;
+    if (patched) {
+      if (auto it = patched->find(std::string(path)); it != patched->end()) text = it->second;
+    }
+    if (!text) text = fs.content(path);
     if (!text) return;
     std::vector<PrivilegedListen> here;
     if (starts_with(path, "/etc/nginx/")) {
       here = nginx_privileged_listens(path, *text);
     } else if (starts_with(path, "/etc/httpd/") || starts_with(path, "/etc/apache2/") ||
                starts_with(path, "/usr/local/apache2/")) {
-      here = httpd_privileged_listens(path, *text);
+      here = httpd_privileged_listens(path, *text, modules ? &*modules : nullptr);
     } else if (starts_with(path, "/etc/lighttpd/")) {
       here = lighttpd_privileged_listens(path, *text);
     }
     found.insert(found.end(), here.begin(), here.end());
   });
-  for (const PrivilegedListen& l : found) {
+  return found;
+}
+
+void check_image_privileged_listen(const ImageContext& ctx, DiagnosticSink& sink) {
+  if (!ctx.image.fs) return;
+  for (const PrivilegedListen& l : image_privileged_listens(*ctx.image.fs)) {
     sink.report(image_diagnostic(
         ctx, l.path,
         l.path + ":" + std::to_string(l.line) + " listens on port " + std::to_string(l.port) +
@@ -292,43 +362,117 @@ void check_image_group_writable(const ImageContext& ctx, DiagnosticSink& sink) {
   if (!ctx.image.fs) return;
   const FilesystemView& fs = *ctx.image.fs;
   std::optional<uint32_t> uid = runtime_uid(ctx.image);
+  using Need = ServerPath::Need;
 
-  // (path as named, why it must be writable)
-  std::vector<std::pair<std::string, std::string>> locations;
+  struct Location {
+    std::string path, why;
+    Need need = Need::WritableDir;
+    bool server = false;  // from a server's config: what the directory holds is written too
+  };
+  std::vector<Location> locations;
   const std::string& workdir = ctx.image.config.working_dir;
   if (!workdir.empty() && workdir != "/") locations.push_back({workdir, "config.WorkingDir"});
   for (const std::string& volume : ctx.image.config.volumes) locations.push_back({volume, "config.Volumes"});
+  // Root-owned paths are the image's own; paths owned by a non-root runtime uid, or by a user a
+  // server switches to when started as root, are there for it to write.
+  std::map<uint32_t, std::string> owners;
   if (uid && *uid != 0) {
     if (const PasswdEntry* entry = ctx.image.passwd_entry(*uid); entry && !entry->home.empty() && entry->home != "/") {
-      locations.push_back({entry->home, "HOME of " + entry->name + " in /etc/passwd"});
+      // A HOME the user does not own (www-data's /var/www) is not where it writes.
+      std::optional<std::string> home = normalize_image_path(entry->home);
+      std::optional<std::string> real = home ? fs.resolve(*home) : std::nullopt;
+      const FileEntry* e = real ? fs.find(*real) : nullptr;
+      if (e && e->uid == *uid) locations.push_back({entry->home, "HOME of " + entry->name + " in /etc/passwd"});
     }
-    // Root-owned paths are the image's own; paths owned by a non-root runtime uid are there for
-    // it to write.
-    fs.for_each([&](std::string_view path, const FileEntry& entry) {
-      if (entry.uid == *uid && (entry.type == FileType::Regular || entry.type == FileType::Directory)) {
-        locations.push_back({std::string(path), "owned by the runtime uid " + std::to_string(*uid)});
-      }
-    });
+    owners[*uid] = "the runtime uid " + std::to_string(*uid);
   }
+  ServerNeeds needs = server_needs(ctx.image);
+  for (const ServerPath& p : needs.paths) locations.push_back({p.path, p.why, p.need, true});
+  for (const auto& [name, why] : needs.service_users) {
+    std::optional<uint32_t> owner = ctx.image.uid_of(name);
+    if (owner && *owner != 0) owners.emplace(*owner, "service user " + name + " (" + why + ")");
+  }
+  fs.for_each([&](std::string_view path, const FileEntry& entry) {
+    if (entry.type != FileType::Regular && entry.type != FileType::Directory) return;
+    auto owner = owners.find(entry.uid);
+    if (owner == owners.end() || path == "/etc/passwd") return;
+    locations.push_back({std::string(path), "owned by " + owner->second,
+                         entry.type == FileType::Directory ? Need::WritableDir : Need::WritableFile});
+  });
 
   std::set<std::string> seen;
-  for (const auto& [named, why] : locations) {
-    std::optional<std::string> normalized = normalize_image_path(named);
+  for (const Location& location : locations) {
+    std::optional<std::string> normalized = normalize_image_path(location.path);
     if (!normalized) continue;
     std::optional<std::string> real = fs.resolve(*normalized);
     if (!real) continue;
-    const FileEntry* entry = fs.find(*real);
-    if (!entry || (entry->type != FileType::Regular && entry->type != FileType::Directory)) continue;
     if (!seen.insert(*real).second) continue;
+    std::string shown = *real == *normalized ? *real : *normalized + " (-> " + *real + ")";
+    const FileEntry* entry = fs.find(*real);
+    if (!entry) {
+      if (location.need == Need::ReadableFile || location.why.rfind("config.", 0) == 0) continue;
+      // The server creates it: the nearest existing directory above must let group 0 in.
+      std::string parent = *real;
+      const FileEntry* p = nullptr;
+      while (!p && parent != "/") {
+        parent = parent.substr(0, std::max<size_t>(parent.rfind('/'), 1));
+        std::optional<std::string> resolved = fs.resolve(parent);
+        p = resolved ? fs.find(*resolved) : nullptr;
+      }
+      if (!p || p->type != FileType::Directory || (p->gid == 0 && (p->mode & 030) == 030)) continue;
+      sink.report(image_diagnostic(
+          ctx, *real,
+          shown + " (" + location.why + ") does not exist and " + parent + " (" + std::to_string(p->uid) + ":" +
+              std::to_string(p->gid) + " mode " + octal_mode(p->mode) +
+              ") is not writable by group 0: OKD's random uid cannot create it",
+          location.need == Need::WritableFile ? "create it at build time: touch " + *real + " && chgrp 0 " + *real +
+                                                    " && chmod g+w " + *real
+                                              : "create it at build time: mkdir -p " + *real + " && chgrp 0 " + *real +
+                                                    " && chmod g+rwx " + *real));
+      continue;
+    }
     bool directory = entry->type == FileType::Directory;
+    if (entry->type != FileType::Regular && !directory) continue;
+    if (location.need == Need::ReadableFile) {
+      if (directory) continue;
+      bool readable = entry->gid == 0 ? (entry->mode & 040) : (entry->mode & 04);
+      if (readable) continue;
+      sink.report(image_diagnostic(
+          ctx, *real,
+          shown + " (" + location.why + ") is " + std::to_string(entry->uid) + ":" + std::to_string(entry->gid) +
+              " mode " + octal_mode(entry->mode) +
+              ": the server must read it, but OKD's random uid runs in group 0 and cannot",
+          "chgrp 0 " + *real + " && chmod g+r " + *real));
+      continue;
+    }
+    if (directory && location.need == Need::WritableDir && location.server) {
+      // What a server's directory already holds is written too (apache2's error.log, root:adm 0640).
+      size_t bad = 0;
+      std::string example;
+      fs.for_each_under(*real, [&](std::string_view path, const FileEntry& child) {
+        if (child.type != FileType::Regular && child.type != FileType::Directory) return;
+        uint32_t want = child.type == FileType::Directory ? 030 : 020;
+        if (child.gid == 0 && (child.mode & want) == want) return;
+        if (bad++ == 0) {
+          example = std::string(path) + " " + std::to_string(child.uid) + ":" + std::to_string(child.gid) + " mode " +
+                    octal_mode(child.mode);
+        }
+      });
+      if (bad) {
+        sink.report(image_diagnostic(
+            ctx, *real + "/",
+            std::to_string(bad) + " entries in " + shown + " (" + location.why + ") are not writable by group 0 (" +
+                example + (bad > 1 ? ", ..." : "") + "): OKD's random uid runs in group 0 and cannot write them",
+            "chgrp -R 0 " + *real + " && chmod -R g=u " + *real));
+      }
+    }
     uint32_t needed = directory ? 030 : 020;
     if (entry->gid == 0 && (entry->mode & needed) == needed) continue;
-    std::string shown = *real == *normalized ? *real : *normalized + " (-> " + *real + ")";
     std::string problem = entry->gid != 0 ? "group " + std::to_string(entry->gid) + ", not 0"
                                           : std::string(directory ? "no group write/execute" : "no group write");
     sink.report(image_diagnostic(
         ctx, *real,
-        shown + " (" + why + ") is " + std::to_string(entry->uid) + ":" + std::to_string(entry->gid) + " mode " +
+        shown + " (" + location.why + ") is " + std::to_string(entry->uid) + ":" + std::to_string(entry->gid) + " mode " +
             octal_mode(entry->mode) + " with " + problem +
             ": OKD's random uid runs in group 0 and cannot write it",
         "chgrp -R 0 " + *real + " && chmod -R g=u " + *real));

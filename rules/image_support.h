@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +35,16 @@ struct PrivilegedListen {
 };
 // Parsers for one config file's text (exposed for tests).
 std::vector<PrivilegedListen> nginx_privileged_listens(std::string_view path, std::string_view text);
-std::vector<PrivilegedListen> httpd_privileged_listens(std::string_view path, std::string_view text);
+// enabled_modules: what Debian's mods-enabled loads; a Listen inside <IfModule X> of a module not
+// in it is not counted. nullptr: every module counts as loaded.
+std::vector<PrivilegedListen> httpd_privileged_listens(std::string_view path, std::string_view text,
+                                                       const std::vector<std::string>* enabled_modules = nullptr);
 std::vector<PrivilegedListen> lighttpd_privileged_listens(std::string_view path, std::string_view text);
+
+// Every privileged listen in the server configs of an image that their server reads. patched:
+// replacement texts by path (the rewrite plan checks its own patches with this).
+std::vector<PrivilegedListen> image_privileged_listens(const FilesystemView& fs,
+                                                       const std::map<std::string, std::string>* patched = nullptr);
 
 void check_image_root_user(const ImageContext& ctx, DiagnosticSink& sink);            // OKD101
 void check_image_non_numeric_user(const ImageContext& ctx, DiagnosticSink& sink);     // OKD103

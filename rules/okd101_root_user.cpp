@@ -26,18 +26,27 @@ class RootUserRule : public Rule {
     const BuildModel& model = ctx.model;
     if (!model.target) return;
     const Stage& target = model.stages[*model.target];
-    if (!target.user || !target.user->value.known || !is_root_user(target.user->user)) return;
+    if (!target.user || !target.user->value.known) return;
     if (target.windows()) return;
     const UserSetting& user = *target.user;
+    // `USER ${UID}` where UID is not in scope expands to "": the image's config.User is then
+    // empty, and an empty user is root.
+    const bool empty = user.value.value.empty();
+    if (!empty && !is_root_user(user.user)) return;
 
     std::string written(ctx.text(user.range));
     std::string shown = written == user.value.value ? written : written + " = " + user.value.value;
+    if (empty) shown = written + " expands to an empty user, which is root";
     std::string uid = std::to_string(uid_for_fix(ctx));
 
     Diagnostic d;
     d.message = "final stage runs as root (USER " + shown + ")";
     d.hint = "set a numeric non-root user such as USER " + uid +
              " after the steps that need root; OKD runs the container with a random uid in group 0";
+    if (empty && !user.value.referenced.empty()) {
+      d.hint += "; an ARG declared before the first FROM is visible only in FROM lines: declare ARG " +
+                user.value.referenced.front() + " again in the stage to use it";
+    }
     d.range = user.range;
 
     // A later step that needs root keeps `USER root` where it is: a new USER goes after it.

@@ -21,8 +21,10 @@ class PrivilegeEscalationRule : public Rule {
         "The image relies on privilege escalation (sudo, gosu, setuid, file capabilities)",
         "OKD's restricted SCC runs containers with allowPrivilegeEscalation: false (no_new_privs), "
         "drops all capabilities and assigns a random non-root uid. sudo, su, gosu, su-exec and doas "
-        "cannot switch users, setuid/setgid bits have no effect, and binaries with file "
-        "capabilities (setcap) fail to start. Run the process directly as the image's numeric "
+        "cannot switch users (su answers \"Authentication failure\"); exec of a setuid/setgid binary or "
+        "one with file capabilities works, but the bits are ignored. In images, such files are reported "
+        "at info (every Debian or UBI base has a dozen: passwd, su, mount) and at warning where the "
+        "entrypoint or command runs them or goes through sudo/su/gosu. Run the process directly as the image's numeric "
         "USER, make what it writes group-0 writable instead of switching users, and listen on "
         "ports >= 1024 instead of granting cap_net_bind_service. There is no automatic fix.",
         true};

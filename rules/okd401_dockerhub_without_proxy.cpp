@@ -43,6 +43,7 @@ class DockerHubWithoutProxyRule : public Rule {
   }
 
   void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
+    if (ctx.config.proxy.empty()) return;  // `proxy: none`: no proxy to pull through
     for (const Stage& stage : ctx.model.stages) check_from(ctx, stage, sink);
     for (const Instruction& ins : ctx.parsed.instructions) {
       if (ins.cmd == "copy" || ins.cmd == "add") check_copy_from(ctx, ins, sink);
@@ -80,8 +81,30 @@ class DockerHubWithoutProxyRule : public Rule {
     sink.report(std::move(d));
   }
 
+  // `FROM node:${V}` with V unknown: the tag is unknown, the repository is not.
+  void check_from_unknown_tag(const ContainerfileContext& ctx, const Stage& stage, DiagnosticSink& sink) const {
+    std::optional<std::string> repo = stage.known_repository();
+    if (!repo) return;
+    std::optional<PulledImage> image = pulled_image(ctx, *repo);
+    if (!image || !image->docker_hub) return;
+    std::string_view raw = ctx.text(stage.base_range);
+    Diagnostic d = make(*image, "FROM", raw);
+    d.hint += raw.substr(std::min(raw.size(), repo->size()));
+    d.range = stage.base_range;
+    if (raw.starts_with(*repo) && raw.size() > repo->size() && (raw[repo->size()] == ':' || raw[repo->size()] == '@')) {
+      const uint32_t begin = stage.base_range.begin.offset;
+      d.fix = replace_fix(*image, begin, begin + static_cast<uint32_t>(repo->size()));
+    }
+    sink.report(std::move(d));
+  }
+
   void check_from(const ContainerfileContext& ctx, const Stage& stage, DiagnosticSink& sink) const {
-    if (!stage.from || stage.parent || !stage.base.known || stage.base.value.empty()) return;
+    if (!stage.from || stage.parent) return;
+    if (!stage.base.known) {
+      check_from_unknown_tag(ctx, stage, sink);
+      return;
+    }
+    if (stage.base.value.empty()) return;
     std::optional<PulledImage> image = pulled_image(ctx, stage.base.value);
     if (image && image->ambiguous) {
       report_ambiguous(*image, "FROM", stage.base_range, stage.base_range.begin.offset, stage.base_range.end.offset,

@@ -22,7 +22,17 @@ class UnpinnedBaseRule : public Rule {
 
   void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
     for (const Stage& stage : ctx.model.stages) {
-      if (!stage.from || stage.parent || !stage.base.known || stage.base.value.empty()) continue;
+      if (!stage.from || stage.parent) continue;
+      if (stage.surely_untagged()) {  // `FROM ${REGISTRY}/ubuntu`: no tag whatever REGISTRY holds
+        std::string_view raw = ctx.text(stage.base_range);
+        Diagnostic d;
+        d.message = "base image " + std::string(raw) + " has no tag, so it means :latest";
+        d.hint = "pin a version tag (" + std::string(raw) + ":<version>) or a digest (" + std::string(raw) + "@sha256:...)";
+        d.range = stage.base_range;
+        sink.report(std::move(d));
+        continue;
+      }
+      if (!stage.base.known || stage.base.value.empty()) continue;
       std::optional<PulledImage> image = pulled_image(ctx, stage.base.value);
       if (!image || image->ref.digest) continue;
       if (image->ref.tag && *image->ref.tag != "latest") continue;

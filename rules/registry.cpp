@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "lint/rule_ids.h"
 #include "rules/rule.h"
 
 namespace okd {
@@ -19,6 +20,7 @@ std::vector<const Rule*>& sorted_rules() {
 
 namespace detail {
 void register_rule(std::unique_ptr<Rule> rule) {
+  register_rule_id(rule->info().id, rule->info().name);
   auto& view = sorted_rules();
   view.push_back(rule.get());
   std::sort(view.begin(), view.end(), [](const Rule* a, const Rule* b) { return a->info().id < b->info().id; });
@@ -29,8 +31,10 @@ void register_rule(std::unique_ptr<Rule> rule) {
 const std::vector<const Rule*>& all_rules() { return sorted_rules(); }
 
 const Rule* find_rule(std::string_view id_or_name) {
+  std::optional<std::string> id = canonical_rule_id(id_or_name);
+  if (!id) return nullptr;
   for (const Rule* r : all_rules()) {
-    if (r->info().id == id_or_name || r->info().name == id_or_name) return r;
+    if (r->info().id == *id) return r;
   }
   return nullptr;
 }

@@ -86,6 +86,8 @@ bool is_captured_path(std::string_view p) {
     return true;
   }
   if (starts_with(p, "/etc/apache2/") && ends_with(p, ".conf")) return true;
+  if (p == "/etc/apache2/envvars") return true;  // APACHE_RUN_DIR, APACHE_RUN_USER, ...
+  if (starts_with(p, "/etc/redis/") && ends_with(p, ".conf")) return true;
   if (starts_with(p, "/etc/lighttpd/") && ends_with(p, ".conf")) return true;
   return false;
 }

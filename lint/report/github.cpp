@@ -1,5 +1,6 @@
 // GitHub Actions workflow commands: each line becomes an annotation on the pull request.
 #include "lint/report/formats.h"
+#include "lint/report/text.h"
 
 namespace okd::report {
 
@@ -49,7 +50,9 @@ std::string github_escape_property(std::string_view text) {
 void write_github(const ReportInput& input, std::ostream& out) {
   for (const Diagnostic& d : input.diagnostics) {
     const SourceFile* source = source_of(input, d);
-    out << "::" << command_for(d.severity) << " file=" << github_escape_property(d.file);
+    // Control characters are replaced as in the tty format: the runner echoes these lines to the
+    // log, where an escape sequence in a file name or message would drive the viewer's terminal.
+    out << "::" << command_for(d.severity) << " file=" << github_escape_property(terminal_safe(d.file, ""));
     if (!is_image_finding(d, source)) {
       out << ",line=" << d.range.begin.line << ",endLine=" << d.range.end.line;
       // GitHub only honours columns on single-line annotations.
@@ -57,8 +60,8 @@ void write_github(const ReportInput& input, std::ostream& out) {
         out << ",col=" << d.range.begin.column << ",endColumn=" << d.range.end.column;
       }
     }
-    out << ",title=" << github_escape_property(d.rule_id + " " + d.rule_name) << "::";
-    out << github_escape_data(message_with_location(d)) << '\n';
+    out << ",title=" << github_escape_property(terminal_safe(d.rule_id + " " + d.rule_name, "")) << "::";
+    out << github_escape_data(terminal_safe(message_with_location(d), "")) << '\n';
   }
 }
 

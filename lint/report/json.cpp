@@ -47,6 +47,7 @@ void write_json(const ReportInput& input, std::ostream& out) {
         {"severity", std::string(to_string(d.severity))},
         {"message", d.message},
         {"hint", d.hint},
+        {"url", rule_doc_url(d.rule_id)},
     };
     if (!d.logical_location.empty()) item["location"] = d.logical_location;
     if (d.fix) item["fix"] = fix_json(*d.fix, source_of(input, d));

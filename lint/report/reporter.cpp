@@ -20,6 +20,10 @@ constexpr std::array<std::pair<std::string_view, ReportFormat>, 6> kFormatNames{
 
 }  // namespace
 
+std::string rule_doc_url(std::string_view rule_id) {
+  return std::string(kProjectUrl) + "/blob/main/docs/rules/" + std::string(rule_id) + ".md";
+}
+
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
   for (const auto& [text, format] : kFormatNames) {
     if (text == name) return format;

@@ -14,6 +14,15 @@
 
 namespace okd {
 
+inline constexpr std::string_view kProjectUrl = "https://github.com/okdlint/okdlint";
+
+// The page that documents a rule: docs/rules/OKDnnn.md in the repository, generated from the
+// rule's metadata by `okdlint rules --markdown` (a test keeps the committed pages equal to it).
+std::string rule_doc_url(std::string_view rule_id);
+// That page's Markdown, and the index (docs/rules/README.md) that lists every rule.
+std::string rule_markdown(const RuleInfo& rule);
+std::string rules_index_markdown(const std::vector<RuleInfo>& rules);
+
 enum class ReportFormat { Tty, Json, Sarif, Github, Gitlab, Checkstyle };
 
 // "tty", "json", "sarif", "github", "gitlab", "checkstyle"; nullopt for anything else.
@@ -28,8 +37,13 @@ struct ReportInput {
   std::vector<std::string> files;  // every input linted, in order (checkstyle lists clean files too)
   bool color = false;              // tty only; the caller decides (isatty && !NO_COLOR)
   std::string tool_version;        // "0.1.0"
+  bool quiet = false;              // tty only: no summary line
 };
 
 void write_report(ReportFormat format, const ReportInput& input, std::ostream& out);
+
+// `--statistics`: one line per rule with its count, most frequent first, then how many findings
+// `okdlint fix` fixes ("2 fixable with okdlint fix (1 more with --unsafe-fixes)").
+void write_statistics(const ReportInput& input, std::ostream& out);
 
 }  // namespace okd

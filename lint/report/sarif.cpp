@@ -13,7 +13,7 @@ using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kSchemaUri =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-constexpr std::string_view kInformationUri = "https://github.com/okdlint/okdlint";
+constexpr std::string_view kInformationUri = kProjectUrl;
 
 std::string_view sarif_level(Severity severity) {
   switch (severity) {
@@ -50,6 +50,7 @@ Json rule_descriptor(const RuleInfo& rule) {
       {"shortDescription", {{"text", summary}}},
       {"fullDescription", {{"text", first_paragraph(rationale)}}},
       {"help", {{"text", rationale}}},
+      {"helpUri", rule_doc_url(rule.id)},
       {"defaultConfiguration",
        {{"enabled", rule.enabled_by_default}, {"level", std::string(sarif_level(rule.default_severity))}}},
       {"properties",

@@ -116,4 +116,32 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
+bool is_control(char32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0); }
+
+// Text from rules, file names and image contents must not drive the terminal: control characters
+// (escape sequences included) become U+FFFD. A line break continues on a line indented by
+// `continuation`, so a diagnostic's block stays readable.
+std::string terminal_safe(std::string_view text, std::string_view continuation) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    char32_t cp = decode_utf8(text, i);
+    if (cp == '\n') {
+      out.push_back('\n');
+      out.append(continuation);
+    } else if (cp == '\r' && i < text.size() && text[i] == '\n') {
+      continue;
+    } else if (cp == '\t') {
+      out.push_back('\t');
+    } else if (is_control(cp) || (cp == kReplacementCharacter && i - start == 1)) {
+      append_utf8(out, kReplacementCharacter);
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
 }  // namespace okd::report

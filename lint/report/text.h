@@ -18,6 +18,14 @@ void append_utf8(std::string& out, char32_t cp);
 // East Asian wide and emoji, 1 otherwise. Control characters are handled by the caller.
 int terminal_width(char32_t cp);
 
+// C0 and C1 control characters and DEL.
+bool is_control(char32_t cp);
+
+// Text from rules, file names and image contents must not drive the terminal: control characters
+// (escape sequences included) and invalid UTF-8 become U+FFFD; tabs stay; a line break continues
+// on a line indented by `continuation`. The tty and github formats both use it.
+std::string terminal_safe(std::string_view text, std::string_view continuation);
+
 // Valid UTF-8 with invalid sequences replaced by U+FFFD.
 std::string valid_utf8(std::string_view text);
 

@@ -58,7 +58,7 @@ ro_before=$(sha256sum ro/Containerfile)
 runner=()
 if [ "$(id -u)" -eq 0 ]; then
   command -v setpriv >/dev/null || { echo "SKIP: root cannot test a read-only directory without setpriv" >&2; exit 77; }
-  chmod 755 "$work"; chmod 644 ro/Containerfile
+  chmod 755 "$work"; chmod 666 ro/Containerfile  # writable file, read-only directory
   runner=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
 set +e; "${runner[@]}" "$okdlint" fix --write ro/Containerfile 2> ro.err; rc=$?; set -e

@@ -30,8 +30,10 @@ POLICY=()
 bash "$HERE/../make_rewrite_fixture.sh" "$WORK/fixture" > "$WORK/fixture.log" 2>&1 || { cat "$WORK/fixture.log"; fail "fixture"; }
 
 port_free() { python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1])))" "$1" 2>/dev/null; }
+# A remap changes what clients connect to, so rewrite makes it only when asked: --unsafe-fixes (the
+# default 80→8080) or --port-map.
 PORT=8080
-PORT_MAP=()
+PORT_MAP=(--unsafe-fixes)
 if ! port_free 8080; then  # someone else holds 8080 here: remap to a free port instead
   PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
   PORT_MAP=(--port-map "80:$PORT")

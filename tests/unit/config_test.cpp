@@ -83,7 +83,7 @@ TEST(Config, ReadsEveryKeyFromFixture) {
   ASSERT_EQ(c.severity.size(), 3u);
   EXPECT_EQ(c.severity.at("OKD101"), Severity::Error);
   EXPECT_EQ(c.severity.at("OKD202"), Severity::Info);
-  EXPECT_EQ(c.severity.at("OKD305"), std::nullopt);
+  EXPECT_EQ(c.severity.at("OKD303"), std::nullopt);
   EXPECT_EQ(c.failure_threshold, Severity::Error);
   EXPECT_EQ(c.default_uid, 1000680000u);
   EXPECT_EQ(c.port_map, (std::map<int, int>{{80, 8081}, {22, 2222}}));
@@ -108,8 +108,8 @@ TEST(Config, FailureThresholdNoneNeverFails) {
 }
 
 TEST(Config, EffectiveSeverityAppliesIgnoreAndOverrides) {
-  const Config c = parse_config_yaml("ignore: [OKD100]\nseverity: {OKD101: error, OKD102: off}\n", "x");
-  EXPECT_EQ(c.effective_severity("OKD100", Severity::Error), std::nullopt);
+  const Config c = parse_config_yaml("ignore: [OKD105]\nseverity: {OKD101: error, OKD102: off}\n", "x");
+  EXPECT_EQ(c.effective_severity("OKD105", Severity::Error), std::nullopt);
   EXPECT_EQ(c.effective_severity("OKD101", Severity::Info), Severity::Error);
   EXPECT_EQ(c.effective_severity("OKD102", Severity::Warning), std::nullopt);
   EXPECT_EQ(c.effective_severity("OKD103", Severity::Warning), Severity::Warning);
@@ -229,6 +229,51 @@ TEST(ConfigDiscovery, WalksUpToTheNearestConfig) {
   // .yaml is preferred over .yml in the same directory.
   const fs::path yaml = tmp.write("repo/services/.okdlint.yaml", "default-uid: 4000\n");
   EXPECT_EQ(discover_config_file(deep, {}), yaml);
+}
+
+TEST(Config, RuleIdsAnyCaseUnknownOnesAreErrors) {
+  const Config c = parse_config_yaml("ignore: [okd101]\nseverity: {Okd102: off}\n", "x");
+  EXPECT_EQ(c.ignore, (std::set<std::string>{"OKD101"}));
+  EXPECT_TRUE(c.severity.count("OKD102"));
+  const ConfigError e = error_of([] { parse_config_yaml("proxy: a/b\nignore:\n  - OKD109\n", "x.yaml"); });
+  EXPECT_EQ(e.line, 3);
+  EXPECT_EQ(e.message, "unknown rule id 'OKD109' (did you mean OKD101?)");
+  EXPECT_EQ(error_of([] { parse_config_yaml("severity: {OKD999: off}\n", "x"); }).line, 1);
+  EXPECT_EQ(error_of([] {
+              Config config;
+              apply_environment(config, {{"OKDLINT_IGNORE", "OKD101,OKD998"}});
+            }).file,
+            "OKDLINT_IGNORE");
+}
+
+TEST(Config, ProxyNone) {
+  EXPECT_EQ(parse_config_yaml("proxy: none\n", "x").proxy, "");
+  Config config;
+  apply_environment(config, {{"OKDLINT_PROXY", "None"}});
+  EXPECT_EQ(config.proxy, "");
+}
+
+TEST(ConfigDiscovery, ExtendAppliesTheParentFirst) {
+  TempDir tmp;
+  tmp.mkdir("repo/.git");
+  const fs::path parent = tmp.write("repo/.okdlint.yaml", "default-uid: 2000\nproxy: none\nprofile: certification\n");
+  const fs::path child = tmp.write("repo/svc/.okdlint.yaml", "extend: parent\ndefault-uid: 3000\n");
+  Config c = load_config(tmp.path() / "repo/svc", std::nullopt, {});
+  EXPECT_EQ(c.default_uid, 3000u);         // the nested file wins
+  EXPECT_EQ(c.proxy, "");                  // what it does not set comes from the parent
+  EXPECT_EQ(c.profile, "certification");
+  EXPECT_EQ(c.loaded_from, (std::vector<std::string>{parent.string(), child.string()}));
+  tmp.write("repo/svc/.okdlint.yaml", "extend: ../.okdlint.yaml\n");
+  EXPECT_EQ(load_config(tmp.path() / "repo/svc", std::nullopt, {}).default_uid, 2000u);
+  // Without extend the nested file replaces the parent.
+  tmp.write("repo/svc/.okdlint.yaml", "default-uid: 3000\n");
+  EXPECT_EQ(load_config(tmp.path() / "repo/svc", std::nullopt, {}).proxy, std::string(kDefaultProxy));
+  // A missing file or a loop is an error naming the file and line.
+  tmp.write("repo/svc/.okdlint.yaml", "profile: default\nextend: nope.yaml\n");
+  EXPECT_EQ(error_of([&] { load_config(tmp.path() / "repo/svc", std::nullopt, {}); }).line, 2);
+  tmp.write("repo/svc/.okdlint.yaml", "extend: .okdlint.yaml\n");
+  EXPECT_NE(error_of([&] { load_config(tmp.path() / "repo/svc", std::nullopt, {}); }).message.find("loops"),
+            std::string::npos);
 }
 
 TEST(ConfigDiscovery, StopsAtTheRepositoryRoot) {

@@ -120,7 +120,8 @@ std::string read_bytes(const fs::path& path) {
 }
 
 // Writes an OCI layout at dir with the given layers and container config.
-void write_layout(const fs::path& dir, const std::vector<std::string>& layers, json container_config) {
+void write_layout(const fs::path& dir, const std::vector<std::string>& layers, json container_config,
+                  const std::vector<std::string>& history_created = {}) {
   fs::remove_all(dir);
   auto put = [&](const std::string& bytes) {
     std::string digest = sha(bytes);
@@ -133,6 +134,7 @@ void write_layout(const fs::path& dir, const std::vector<std::string>& layers, j
     diff_ids.push_back(digest);
     descriptors.push_back({{"mediaType", "application/vnd.oci.image.layer.v1.tar"}, {"digest", digest}, {"size", layer.size()}});
     history.push_back({{"created_by", "test layer"}});
+    if (history.size() <= history_created.size()) history.back()["created"] = history_created[history.size() - 1];
   }
   json config = {{"architecture", "amd64"}, {"os", "linux"}, {"created", "2024-05-06T07:08:09.5Z"},
                  {"config", std::move(container_config)}, {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}},
@@ -308,8 +310,11 @@ TEST_F(RewriteTest, PlanFixesUserPortsAndWhatTheRuntimeUidMustWrite) {
   EXPECT_EQ(plan.user_before, "root");
   EXPECT_EQ(plan.user_after, "1001:0");
   EXPECT_EQ(plan.runtime_uid, 1001u);
-  EXPECT_EQ(plan.exposed_ports, (std::vector<std::string>{"8022/tcp", "8080/tcp", "8443/tcp", "9000/tcp"}));
-  EXPECT_EQ(plan.port_changes.size(), 3u);
+  // A remap changes what clients connect to: by default (as in `fix`) it is not made, and said so.
+  EXPECT_EQ(plan.exposed_ports, (std::vector<std::string>{"22/tcp", "443/tcp", "80/tcp", "9000/tcp"}));
+  EXPECT_TRUE(plan.port_changes.empty());
+  EXPECT_TRUE(kept_mentions(plan, "port 80/tcp not remapped"));
+  EXPECT_FALSE(find_entry(plan, "/etc/nginx/nginx.conf"));
 
   const PlannedEntry* app = find_entry(plan, "/app");
   ASSERT_TRUE(app);
@@ -357,7 +362,12 @@ TEST_F(RewriteTest, PlanFixesUserPortsAndWhatTheRuntimeUidMustWrite) {
   EXPECT_FALSE(find_entry(plan, "/usr/bin/tool"));
   EXPECT_TRUE(kept_mentions(plan, "/usr/bin/tool: setuid+file capabilities kept"));
 
-  const PlannedEntry* nginx = find_entry(plan, "/etc/nginx/nginx.conf");
+  ImageRewriteOptions unsafe;
+  unsafe.unsafe_fixes = true;
+  ImagePlan remapped = plan_image_rewrite(image, unsafe);
+  EXPECT_EQ(remapped.exposed_ports, (std::vector<std::string>{"8022/tcp", "8080/tcp", "8443/tcp", "9000/tcp"}));
+  EXPECT_EQ(remapped.port_changes.size(), 3u);
+  const PlannedEntry* nginx = find_entry(remapped, "/etc/nginx/nginx.conf");
   ASSERT_TRUE(nginx);
   ASSERT_TRUE(nginx->content);
   EXPECT_NE(nginx->content->find("listen 8080; listen 127.0.0.1:8443 ssl;"), std::string::npos);
@@ -624,7 +634,8 @@ CliRun run_okdlint(const std::string& args, const fs::path& dir, const std::stri
 
 TEST_F(RewriteTest, CliDryRunPrintsThePlanAndWritesNothing) {
   write_layout(root_ / "in", standard_layers(), standard_config());
-  CliRun run = run_okdlint("rewrite " + (root_ / "in").string() + " -o " + (root_ / "out.tar").string() + " --dry-run",
+  CliRun run = run_okdlint("rewrite " + (root_ / "in").string() + " -o " + (root_ / "out.tar").string() +
+                               " --dry-run --unsafe-fixes",
                         root_);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("config User: \"root\" -> \"1001:0\""), std::string::npos) << run.out;
@@ -641,7 +652,8 @@ TEST_F(RewriteTest, CliWritesAndReportsErrorsOnOneLine) {
   EXPECT_EQ(ok.status, 0) << ok.err;
   LoadedImage out = load(root_ / "out.tar");
   EXPECT_EQ(out.config.user, "2000:0");
-  EXPECT_EQ(out.config.exposed_ports, (std::vector<std::string>{"8022/tcp", "8443/tcp", "9000/tcp", "9080/tcp"}));
+  // --port-map remaps the port it names, and only that one without --unsafe-fixes.
+  EXPECT_EQ(out.config.exposed_ports, (std::vector<std::string>{"22/tcp", "443/tcp", "9000/tcp", "9080/tcp"}));
 
   CliRun bad_map = run_okdlint("rewrite " + (root_ / "in").string() + " -o x.tar --port-map 80", root_);
   EXPECT_EQ(bad_map.status, 2);
@@ -664,6 +676,115 @@ TEST_F(RewriteTest, CliWritesAndReportsErrorsOnOneLine) {
   CliRun no_output = run_okdlint("rewrite " + (root_ / "in").string(), root_);
   EXPECT_EQ(no_output.status, 2);
   EXPECT_NE(no_output.err.find("-o OUT"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A root-running server image (issue 12): what the configs say the servers write and read.
+
+std::vector<std::string> server_layers() {
+  return {make_tar({
+      dir("etc", 0, 0, 0755),
+      file("etc/passwd", 0, 0, 0644,
+           "root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n"
+           "redis:x:101:104::/var/lib/redis:/usr/sbin/nologin\n"),
+      dir("etc/nginx", 0, 0, 0755),
+      file("etc/nginx/nginx.conf", 0, 0, 0644,
+           "user www-data;\npid /run/nginx.pid;\nerror_log /var/log/nginx/error.log;\n"
+           "events {}\nhttp { server { listen 80; } }\n"),
+      dir("etc/redis", 101, 104, 02770),
+      file("etc/redis/redis.conf", 101, 104, 0640, "dir /var/lib/redis\npidfile /run/redis/redis-server.pid\n"),
+      dir("run", 0, 0, 0755),
+      dir("var", 0, 0, 0755),
+      dir("var/lib", 0, 0, 0755),
+      dir("var/lib/nginx", 0, 0, 0755),
+      dir("var/lib/redis", 101, 104, 0750),
+      dir("var/log", 0, 0, 0755),
+      dir("var/log/nginx", 0, 4, 0755),
+      file("var/log/nginx/error.log", 33, 4, 0640, ""),
+      dir("var/www", 0, 0, 0755),
+      dir("var/www/html", 0, 0, 0755),
+      file("var/www/html/index.html", 0, 0, 0644, "hi\n"),
+  })};
+}
+
+TEST_F(RewriteTest, RootServerImageGetsWhatItsConfigsSayTheServersWriteAndRead) {
+  write_layout(root_ / "in", server_layers(), {{"ExposedPorts", {{"80/tcp", json::object()}}}});
+  LoadedImage image = load(root_ / "in");
+  ImagePlan plan = plan_image_rewrite(image, {});
+  EXPECT_EQ(plan.user_after, "1001:0");
+  auto check = [&](std::string_view path, uint32_t gid, uint32_t mode) {
+    const PlannedEntry* e = find_entry(plan, path);
+    ASSERT_TRUE(e) << path << "\n" << describe_plan(plan);
+    EXPECT_EQ(e->gid, gid) << path;
+    EXPECT_EQ(e->mode, mode) << path;
+  };
+  check("/var/lib/nginx", 0, 0775);            // Debian's nginx temp paths
+  check("/var/log/nginx", 0, 0775);            // error_log's directory
+  check("/var/log/nginx/error.log", 0, 0660);  // www-data's (user www-data;): g=u
+  check("/etc/redis", 0, 02770);               // redis's (package system user owning its HOME)
+  check("/etc/redis/redis.conf", 0, 0660);     // 0640 redis:redis: group 0 can now read it
+  check("/var/lib/redis", 0, 0770);
+  const PlannedEntry* pid = find_entry(plan, "/run/nginx.pid");  // in /run: the file alone, created empty
+  ASSERT_TRUE(pid);
+  EXPECT_TRUE(pid->created);
+  EXPECT_EQ(pid->type, FileType::Regular);
+  EXPECT_EQ(pid->mode, 0664u);
+  const PlannedEntry* redis_run = find_entry(plan, "/run/redis");  // pid file's own directory: created
+  ASSERT_TRUE(redis_run);
+  EXPECT_TRUE(redis_run->created);
+  EXPECT_EQ(redis_run->type, FileType::Directory);
+  EXPECT_FALSE(find_entry(plan, "/run"));      // /run itself is not opened to group 0
+  EXPECT_FALSE(find_entry(plan, "/var/www"));  // www-data's HOME, root's: never written
+  EXPECT_FALSE(find_entry(plan, "/var/www/html/index.html"));
+  // No port flag: nothing remapped, nginx.conf untouched.
+  EXPECT_FALSE(find_entry(plan, "/etc/nginx/nginx.conf"));
+
+  // --port-map 80:9080: both ExposedPorts and the listen move.
+  ImageRewriteOptions options;
+  options.port_map = {{80, 9080}};
+  ImagePlan moved = plan_image_rewrite(image, options);
+  EXPECT_EQ(moved.exposed_ports, (std::vector<std::string>{"9080/tcp"}));
+  const PlannedEntry* nginx = find_entry(moved, "/etc/nginx/nginx.conf");
+  ASSERT_TRUE(nginx && nginx->content);
+  EXPECT_NE(nginx->content->find("listen 9080;"), std::string::npos);
+}
+
+TEST_F(RewriteTest, LighttpdPortIsRewrittenWithExposedPorts) {
+  EXPECT_EQ(patch_listen_ports("server.port = 80\nserver.port=8080\n", ServerConfigKind::Lighttpd, {}, nullptr),
+            "server.port = 8080\nserver.port=8080\n");
+  write_layout(root_ / "in",
+               {make_tar({dir("etc", 0, 0, 0755), dir("etc/lighttpd", 0, 0, 0755),
+                          file("etc/lighttpd/lighttpd.conf", 0, 0, 0644, "server.port = 80\n")})},
+               {{"ExposedPorts", {{"80/tcp", json::object()}}}});
+  ImageRewriteOptions options;
+  options.unsafe_fixes = true;
+  ImagePlan plan = plan_image_rewrite(load(root_ / "in"), options);
+  EXPECT_EQ(plan.exposed_ports, (std::vector<std::string>{"8080/tcp"}));
+  const PlannedEntry* conf = find_entry(plan, "/etc/lighttpd/lighttpd.conf");
+  ASSERT_TRUE(conf && conf->content);
+  EXPECT_EQ(*conf->content, "server.port = 8080\n");
+}
+
+TEST_F(RewriteTest, HistoryEntryComesAfterTheOthersAndCountsWhatChanged) {
+  write_layout(root_ / "in", server_layers(), {{"ExposedPorts", {{"80/tcp", json::object()}}}},
+               {"2025-01-02T03:04:05Z"});  // later than the config's own "created" (2024)
+  LoadedImage image = load(root_ / "in");
+  ImageRewriteOptions options;
+  options.port_map = {{80, 9080}};
+  ImagePlan plan = plan_image_rewrite(image, options);
+  ImageWriteOptions write;
+  write.format = ImageOutputFormat::OciLayout;
+  write_rewritten_image(image, plan, (root_ / "out").string(), write);
+  LoadedImage out = load(root_ / "out");
+  const json& history = out.config.raw.at("history");
+  EXPECT_EQ(history.back().at("created"), "2025-01-02T03:04:06Z");
+  EXPECT_EQ(out.config.raw.at("created"), "2025-01-02T03:04:06Z");
+  // Changed: /etc/redis, /var/lib/nginx, /var/lib/redis, /var/log/nginx (dirs); redis.conf,
+  // error.log (files); created /run/nginx.pid and /run/redis; nginx.conf's content only.
+  EXPECT_EQ(out.config.history.back().comment,
+            "okdlint rewrite: User 1001:0, port 80/tcp->9080/tcp, group 0 access on 4 directories and 2 files, created "
+            "1 directories and 1 files, 1 server configs with listen ports remapped")
+      << describe_plan(plan);
 }
 
 }  // namespace

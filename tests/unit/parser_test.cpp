@@ -156,15 +156,92 @@ TEST(Heredocs, BodiesAreKeptAndLocated) {
 }
 
 TEST(Heredocs, QuotedChompedSeveralAndFd) {
-  Parsed p = parse("COPY <<'A' <<-\"B\" /dst/\nbody a\nA\n\tbody b\n\tB\nRUN 3<<IN cat <&3\nx\nIN\n");
+  Parsed p = parse("FROM a\nCOPY <<'A' <<-\"B\" /dst/\nbody a\nA\n\tbody b\n\tB\nRUN 3<<IN cat <&3\nx\nIN\n");
   ASSERT_FALSE(p.tree.has_errors());
-  const okd::Instruction& copy = p.tree.instructions[0];
+  const okd::Instruction& copy = p.tree.instructions[1];
   ASSERT_EQ(copy.heredocs.size(), 2u);
   EXPECT_FALSE(copy.heredocs[0].expand);
   EXPECT_EQ(copy.heredocs[0].content, "body a\n");
   EXPECT_TRUE(copy.heredocs[1].chomp);
   EXPECT_EQ(copy.heredocs[1].content, "\tbody b\n");
-  EXPECT_EQ(p.tree.instructions[1].heredocs[0].fd, 3);
+  EXPECT_EQ(p.tree.instructions[2].heredocs[0].fd, 3);
+}
+
+// BuildKit 0b77373ab (parser_heredoc_test.go): blanks may follow `<<`; the lexer keeps them in the
+// `<<` word, so `<< -EOF` names "-EOF" while `<<- EOF` is the word `<<-` and no heredoc at all.
+TEST(Heredocs, WhitespaceAfterTheOperator) {
+  Parsed p = parse("FROM a\nRUN <<  EOF\nEOF\nRUN <<  EOF  > foo\nEOF\nRUN << -EOF\n-EOF\nCOPY <<\tEOT /x\nEXPOSE 80\nEOT\n");
+  ASSERT_FALSE(p.tree.has_errors()) << p.tree.errors[0].message;
+  ASSERT_EQ(p.tree.instructions.size(), 5u);
+  for (size_t i = 1; i < 5; ++i) ASSERT_EQ(p.tree.instructions[i].heredocs.size(), 1u) << i;
+  EXPECT_EQ(p.tree.instructions[1].heredocs[0].name, "EOF");
+  EXPECT_TRUE(p.tree.instructions[1].heredocs[0].expand);
+  EXPECT_EQ(p.tree.instructions[1].heredocs[0].content, "");
+  EXPECT_EQ(p.tree.instructions[2].heredocs[0].name, "EOF");
+  EXPECT_EQ(p.tree.instructions[3].heredocs[0].name, "-EOF");
+  EXPECT_FALSE(p.tree.instructions[3].heredocs[0].chomp);
+  EXPECT_EQ(p.tree.instructions[4].heredocs[0].content, "EXPOSE 80\n");
+  EXPECT_EQ(text_of(p, p.tree.instructions[4].heredocs[0].word_range), "<<\tEOT");
+
+  Parsed q = parse("FROM a\nRUN <<- EOF\nUSER root\n");
+  ASSERT_EQ(q.tree.instructions.size(), 3u);
+  EXPECT_TRUE(q.tree.instructions[1].heredocs.empty());
+  EXPECT_EQ(q.tree.instructions[2].cmd, "user");
+}
+
+TEST(InstructionLayer, WhatBuildKitRejects) {
+  auto first_error = [](const std::string& text) {
+    Parsed p = parse(text);
+    EXPECT_TRUE(p.tree.errors.empty()) << text;  // BuildKit's parser accepts all of these
+    return p.tree.instruction_errors.empty() ? std::string() : p.tree.instruction_errors[0].message;
+  };
+  EXPECT_EQ(first_error("FROM a\nUSER\n"), "USER requires exactly one argument");
+  EXPECT_EQ(first_error("FROM\n"), "FROM requires either one or three arguments");
+  EXPECT_EQ(first_error("FROM a b\n"), "FROM requires either one or three arguments");
+  EXPECT_EQ(first_error("FROM a x b\n"), "FROM requires either one or three arguments");
+  EXPECT_EQ(first_error("FROM a As b\n"), "");
+  EXPECT_EQ(first_error("FROM a\nENV =x\n"), "ENV names can not be blank");
+  EXPECT_EQ(first_error("FROM a\nENV = =x\n"), "ENV names can not be blank");
+  Parsed blank = parse("FROM a\nENV = x\n");  // BuildKit's parser: can't find = in "x"
+  ASSERT_EQ(blank.tree.errors.size(), 1u);
+  EXPECT_NE(blank.tree.errors[0].message.find("can't find = in \"x\""), std::string::npos);
+  EXPECT_EQ(first_error("FROM a\nLABEL =x\n"), "LABEL names can not be blank");
+  EXPECT_EQ(first_error("ARG A\nRUN x\nFROM a\n"), "no build stage in current context: RUN before the first FROM");
+  EXPECT_EQ(first_error("ARG A\n"), "dockerfile contains no stages to build: no FROM instruction");
+  // The bare USER stays in the tree, so the rest of the file is linted as before; the blank name
+  // is dumped as BuildKit's parser dumps it.
+  Parsed p = parse("FROM a\nUSER\nUSER 1001\n");
+  EXPECT_EQ(p.tree.instructions.size(), 3u);
+  EXPECT_EQ(okd::dump_buildkit(parse("FROM a\nENV =x\n").tree), "(from \"a\")\n(env \"\" \"x\" \"=\")");
+}
+
+// Every range lies inside the input and never ends before it begins, whatever the bytes: the
+// libFuzzer run found `ENV = \` newline `=` (an empty key straddling a continuation).
+TEST(Ranges, NeverInvertedOrPastTheEnd) {
+  const std::string inputs[] = {
+      std::string("ENV = \\\n=", 9), "ENV = \\\n=", "LABEL a=\\\n=b", "ENV \\\n\\\n=", "FROM a\nENV x= \\\n =y\n",
+      "ARG \\\n=", "RUN --x= \\\n=", "COPY \\\n <<  E /\nE", "EXPOSE \\\n \\\n", "HEALTHCHECK \\\n CMD",
+  };
+  auto check = [](const okd::Range& r, size_t size, const std::string& what) {
+    EXPECT_LE(r.begin.offset, r.end.offset) << what;
+    EXPECT_LE(r.end.offset, size) << what;
+  };
+  for (const std::string& text : inputs) {
+    Parsed p = parse(text);
+    for (const okd::Instruction& ins : p.tree.instructions) {
+      check(ins.range, text.size(), text);
+      check(ins.full_range, text.size(), text);
+      for (const auto& w : ins.args) check(w.range, text.size(), text);
+      for (const auto& f : ins.flags) check(f.range, text.size(), text);
+      for (const auto& kv : ins.pairs) {
+        check(kv.key_range, text.size(), text);
+        check(kv.value_range, text.size(), text);
+      }
+      for (const auto& h : ins.heredocs) check(h.body_range, text.size(), text);
+    }
+    for (const auto& e : p.tree.errors) check(e.range, text.size(), text);
+    for (const auto& e : p.tree.instruction_errors) check(e.range, text.size(), text);
+  }
 }
 
 TEST(Heredocs, NotHeredocs) {

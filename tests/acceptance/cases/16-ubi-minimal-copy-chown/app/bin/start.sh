@@ -1,0 +1,3 @@
+#!/bin/sh
+echo started > /opt/app/run/started
+exec sleep infinity
