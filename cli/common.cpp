@@ -139,4 +139,12 @@ Config ConfigOptions::load_for(const std::string& input_path) const {
   return config;
 }
 
+void RegistryFlags::add_to(CLI::App& app) {
+  app.add_option("--tls-verify", tls_verify, "Verify registry TLS certificates (default true; false also allows plain http)");
+  app.add_option("--cert-dir", cert_dir, "Directory of *.crt CA certificates for registries (default: the certs.d dirs)");
+  app.add_option("--authfile", authfile, "Registry credentials file (default: REGISTRY_AUTH_FILE, podman's and docker's)");
+  app.add_option("--registry-timeout", timeout_seconds, "Seconds a registry may take to connect or stall (default 60)")
+      ->check(CLI::PositiveNumber);
+}
+
 }  // namespace okd::cli

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "lint/config.h"
+#include "registry/client.h"
 
 namespace okd::cli {
 
@@ -57,6 +58,19 @@ struct ConfigOptions {
   void add_to(CLI::App& app);
   // Config for one input: discovered from its directory, then environment, then these flags.
   Config load_for(const std::string& input_path) const;
+};
+
+// Flags for commands that talk to registries (docker://…), named as podman names them.
+struct RegistryFlags {
+  bool tls_verify = true;
+  std::string cert_dir;
+  std::string authfile;
+  long timeout_seconds = 60;
+
+  void add_to(CLI::App& app);
+  registry::ClientOptions client_options() const {
+    return {tls_verify, cert_dir, authfile, timeout_seconds};
+  }
 };
 
 }  // namespace okd::cli

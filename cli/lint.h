@@ -20,6 +20,7 @@ struct LintOptions {
   bool all_platforms = false;
   std::optional<std::string> containerfile;  // for image inputs: map findings back to lines
   ConfigOptions config;
+  RegistryFlags registry;
 
   void add_to(CLI::App& app);
 };
