@@ -170,13 +170,17 @@ struct Client::Request {
 class Client::Transfer {
  public:
   Transfer(const Request& request, const std::string& authorization, const std::string& ca_bundle, bool tls_verify,
-           long timeout, TransferStats& stats)
+           long timeout, TransferStats& stats, CURLSH* share)
       : stats_(stats), body_(request.body) {
     curl_global();
     easy_ = curl_easy_init();
     multi_ = curl_multi_init();
     if (!easy_ || !multi_) throw RegistryError("cannot initialise libcurl");
     curl_easy_setopt(easy_, CURLOPT_URL, request.url.c_str());
+    // HTTP/1.1: Go registries reset chunked PATCH uploads over HTTP/2; connections are reused
+    // through the share handle instead.
+    curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    if (share) curl_easy_setopt(easy_, CURLOPT_SHARE, share);
     curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -425,13 +429,39 @@ std::optional<RemoteReference> parse_remote_reference(std::string_view text, std
 // ---------------------------------------------------------------------------------------------
 // The client.
 
+// libcurl's share interface, locked per data kind: connections, DNS and TLS sessions are reused
+// across the transfers of all threads.
+struct ShareLocks {
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+};
+
+namespace {
+void share_lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+  static_cast<ShareLocks*>(user)->locks[data].lock();
+}
+void share_unlock(CURL*, curl_lock_data data, void* user) { static_cast<ShareLocks*>(user)->locks[data].unlock(); }
+}  // namespace
+
 Client::Client(std::string domain, ClientOptions options)
     : domain_(std::move(domain)), options_(std::move(options)) {
   api_host_ = domain_ == "docker.io" ? "registry-1.docker.io" : domain_;
   auth_files_ = auth_file_candidates(options_.authfile);
+  curl_global();
+  share_locks_ = std::make_unique<ShareLocks>();
+  share_ = curl_share_init();
+  if (share_) {
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, share_locks_.get());
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
 }
 
-Client::~Client() = default;
+Client::~Client() {
+  if (share_) curl_share_cleanup(share_);
+}
 
 std::string Client::ca_bundle() {
   std::lock_guard lock(mutex_);
@@ -491,7 +521,7 @@ std::string Client::base_url() {
   if (!options_.tls_verify) {
     Request ping;
     ping.url = "https://" + api_host_ + "/v2/";
-    Transfer probe(ping, "", "", false, options_.timeout_seconds, stats_);
+    Transfer probe(ping, "", "", false, options_.timeout_seconds, stats_, share_);
     try {
       probe.wait_headers();
     } catch (const RegistryError&) {
@@ -563,7 +593,7 @@ void Client::authenticate(const std::string& header, const std::string& scope, b
   if (credentials && !credentials->username.empty()) {
     basic = "Basic " + base64_encode(credentials->username + ":" + credentials->password);
   }
-  Transfer t(token_request, basic, ca_bundle(), options_.tls_verify, options_.timeout_seconds, stats_);
+  Transfer t(token_request, basic, ca_bundle(), options_.tls_verify, options_.timeout_seconds, stats_, share_);
   t.wait_headers();
   if (t.status() == 401 || t.status() == 403) {
     if (!credentials) throw RegistryError("unauthorized: " + domain_ + " needs credentials: " + login_hint);
@@ -594,7 +624,7 @@ std::unique_ptr<Client::Transfer> Client::send(Request request) {
     // Authorization goes to the registry's own origin only: never to where a redirect points.
     std::string auth = same_host ? authorization(request.scope) : "";
     auto t = std::make_unique<Transfer>(request, auth, ca_bundle(), options_.tls_verify, options_.timeout_seconds,
-                                        stats_);
+                                        stats_, share_);
     t->wait_headers();
     long status = t->status();
     if (status == 401 && same_host && !authenticated) {

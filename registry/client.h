@@ -24,6 +24,8 @@ struct RegistryError : ImageError {
   using ImageError::ImageError;
 };
 
+struct ShareLocks;  // client.cpp: the locks of libcurl's share handle
+
 struct ClientOptions {
   bool tls_verify = true;  // false also allows plain http when TLS does not answer
   std::string cert_dir;    // *.crt CA certificates to trust (default: the certs.d dirs of podman/docker)
@@ -96,6 +98,8 @@ class Client {
   std::string basic_;  // "Basic …" once the registry asked for Basic
   std::optional<std::string> ca_bundle_;
   TransferStats stats_;
+  std::unique_ptr<ShareLocks> share_locks_;
+  void* share_ = nullptr;  // CURLSH*
 };
 
 // RemoteSource over a Client: what load_remote_images reads.

@@ -148,6 +148,60 @@ one_line_error "certificate" -- "docker://$BASIC/okd/app:1" --cert-dir "$WORK/em
   fail "findings expected" || [ $? = 1 ] || fail "--tls-verify=false did not lint"
 echo "--tls-verify=false lints without the CA"
 
+echo "--- rewrite --push: only the new layer and the config are uploaded"
+CREDS=(--cert-dir "$WORK/certs" --authfile "$WORK/auth.json")
+# uploads REGISTRY_DIR FROM_LINE KIND: okdlint's requests of one kind in the registry's access log.
+log_lines() { tail -n +"$(( $2 + 1 ))" "$WORK/$1/registry.log" | grep '"okdlint' || true; }
+count_from() { log_lines "$1" "$2" | grep -cE "$3" || true; }
+mark() { wc -l < "$WORK/$1/registry.log"; }
+pull_back() {  # pull_back REF CREDS LAYOUT: skopeo pulls the pushed image; its manifest is LAYOUT's
+  sk copy --quiet --src-cert-dir "$WORK/certs" --src-creds "$2" "docker://$1" "oci-archive:$WORK/pulled.tar" ||
+    fail "skopeo cannot pull $1"
+  sk inspect --raw --cert-dir "$WORK/certs" --creds "$2" "docker://$1" > "$WORK/pulled-manifest.json"
+  "$PY" - "$3" "$WORK/pulled-manifest.json" <<'PY' || fail "the pulled manifest differs from the rewrite's"
+import json, os, sys, tarfile, hashlib
+layout, pulled = sys.argv[1], open(sys.argv[2], "rb").read()
+index = json.load(open(os.path.join(layout, "index.json")))
+digest = index["manifests"][0]["digest"].split(":")[1]
+local = open(os.path.join(layout, "blobs", "sha256", digest), "rb").read()
+assert pulled == local, "manifests differ"
+assert hashlib.sha256(pulled).hexdigest() == digest
+print("pulled back: manifest sha256:" + digest[:12] + " is the local rewrite's")
+PY
+  "$OKDLINT" --format json "$WORK/pulled.tar" > "$WORK/pulled-lint.json" && pulled_status=0 || pulled_status=$?
+  "$OKDLINT" --format json "$3" > "$WORK/rewritten-lint.json" && rewritten_status=0 || rewritten_status=$?
+  [ "$pulled_status" = "$rewritten_status" ] || fail "the pulled image lints differently (exit $pulled_status vs $rewritten_status)"
+  "$PY" -c 'import json,sys; d=lambda x: x["diagnostics"] if isinstance(x, dict) else x; a,b=(sorted((f["rule"],f["message"]) for f in d(json.load(open(p)))) for p in sys.argv[1:]); assert a==b,(a,b)' \
+    "$WORK/pulled-lint.json" "$WORK/rewritten-lint.json" || fail "the pulled image's findings differ from the local rewrite's"
+}
+"$OKDLINT" rewrite "$IMAGE" -o "$WORK/rewritten" --output-format oci --unsafe-fixes --tag okd/app:fixed 2>/dev/null
+before=$(mark basic)
+"$OKDLINT" rewrite "$IMAGE" -o "$WORK/pushed" --output-format oci --unsafe-fixes --tag okd/app:fixed \
+  --push "docker://$BASIC/okd/app:fixed" "${CREDS[@]}" 2> "$WORK/push.err" || { cat "$WORK/push.err"; fail "rewrite --push"; }
+grep "pushed" "$WORK/push.err"
+uploads=$(count_from basic "$before" '"PUT /v2/okd/app/blobs/uploads/[^ ]*digest=[^ ]* HTTP/[0-9.]+" 201')
+heads=$(count_from basic "$before" '"HEAD /v2/okd/app/blobs/sha256:[0-9a-f]{64} HTTP/[0-9.]+" 200')
+[ "$uploads" = 2 ] || { log_lines basic "$before"; fail "$uploads blob uploads (want 2: the new layer and the config)"; }
+[ "$heads" = 2 ] || { log_lines basic "$before"; fail "$heads blobs found by HEAD (want the 2 base layers)"; }
+echo "registry log: $uploads blob uploads, $heads base layers skipped after HEAD"
+pull_back "$BASIC/okd/app:fixed" okd:s3cret-pass "$WORK/rewritten"
+
+echo "--- into another repository: base layers mounted, chunked upload"
+before=$(mark basic)
+# Another port map: a new layer and config that no repository has yet.
+"$OKDLINT" rewrite "$IMAGE" -o "$WORK/pushed2" --output-format oci --unsafe-fixes --tag okd/app:fixed --port-map 80:9090 \
+  --push "docker://$BASIC/okd/app-okd:1" --mount-from okd/app --chunk-size 1000 "${CREDS[@]}" 2> "$WORK/push.err" ||
+  { cat "$WORK/push.err"; fail "rewrite --push --mount-from"; }
+grep "pushed" "$WORK/push.err"
+mounts=$(count_from basic "$before" '"POST /v2/okd/app-okd/blobs/uploads/\?[^ ]*mount=[^ ]* HTTP/[0-9.]+" 201')
+uploads=$(count_from basic "$before" '"PUT /v2/okd/app-okd/blobs/uploads/[^ ]*digest=[^ ]* HTTP/[0-9.]+" 201')
+patches=$(count_from basic "$before" '"PATCH /v2/okd/app-okd/blobs/uploads/[^ ]* HTTP/[0-9.]+" 202')
+[ "$mounts" = 2 ] || { log_lines basic "$before"; fail "$mounts mounts (want the 2 base layers)"; }
+[ "$uploads" = 2 ] || { log_lines basic "$before"; fail "$uploads uploads (want 2)"; }
+[ "$patches" -gt 2 ] || { log_lines basic "$before"; fail "$patches PATCH chunks (want several)"; }
+echo "registry log: $mounts mounted, $uploads uploads in $patches PATCH chunks"
+pull_back "$BASIC/okd/app-okd:1" okd:s3cret-pass "$WORK/pushed2"
+
 echo "--- token auth: JWTs signed with the CA's key"
 TOKEN_PORT=$(free_port)
 EXPIRED_PORT=$(free_port)
@@ -170,9 +224,33 @@ same_findings "docker://$TOKEN/okd/app:1" --cert-dir "$WORK/certs" --authfile "$
 grep -q '"scope": \["repository:okd/app:pull"\]' "$WORK/token.log" || { cat "$WORK/token.log"; fail "no pull-scoped token request"; }
 echo "token requests: $(wc -l < "$WORK/token.log") (one per scope)"
 one_line_error "rejected the user and password of okd" -- "docker://$TOKEN/okd/app:1" --cert-dir "$WORK/certs" --authfile "$WORK/token-wrong.json"
+"$OKDLINT" rewrite "$IMAGE" -o "$WORK/pushed3" --output-format oci --unsafe-fixes --tag okd/app:fixed \
+  --push "docker://$TOKEN/okd/app:fixed" --cert-dir "$WORK/certs" --authfile "$WORK/token-auth.json" 2> "$WORK/push.err" ||
+  { cat "$WORK/push.err"; fail "rewrite --push with token auth"; }
+grep -q '"scope": \["repository:okd/app:pull,push"\]' "$WORK/token.log" || { cat "$WORK/token.log"; fail "no push-scoped token"; }
+pull_back "$TOKEN/okd/app:fixed" okd:tok-pass "$WORK/rewritten"
 EXPIRED_REG_PORT=$(free_port)
 start_registry expired "$EXPIRED_REG_PORT" "$(token_auth "$EXPIRED_PORT")"
 authfile "$WORK/expired-auth.json" "127.0.0.1:$EXPIRED_REG_PORT" okd tok-pass
 one_line_error "rejected the token" -- "docker://127.0.0.1:$EXPIRED_REG_PORT/okd/app:1" --cert-dir "$WORK/certs" --authfile "$WORK/expired-auth.json"
+
+echo "--- a redirect to another host does not receive Authorization"
+BACKEND_PORT=$(free_port); FRONT_PORT=$(free_port); SIDE_PORT=$(free_port)
+bash "$HERE/../loopback_registry.sh" start "$WORK/backend" "$BACKEND_PORT"
+PIDS+=("$(cat "$WORK/backend/registry.pid")")
+sk copy --quiet --dest-tls-verify=false "oci-archive:$IMAGE" "docker://127.0.0.1:$BACKEND_PORT/okd/app:1" || fail "push to the backend"
+"$PY" "$HERE/../redirect_front.py" "$FRONT_PORT" "$SIDE_PORT" "$BACKEND_PORT" okd front-pass "$WORK/side.log" &
+PIDS+=($!)
+for _ in $(seq 1 40); do curl -s -o /dev/null "http://127.0.0.1:$FRONT_PORT/v2/" && break; sleep 0.25; done
+authfile "$WORK/front.json" "127.0.0.1:$FRONT_PORT" okd front-pass
+same_findings "docker://127.0.0.1:$FRONT_PORT/okd/app:1" --tls-verify=false --authfile "$WORK/front.json"
+"$PY" - "$WORK/side.log" <<'PY' || fail "the redirect target received Authorization"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) >= 2, f"only {len(lines)} redirected blob requests"
+leaked = [l for l in lines if l["authorization"]]
+assert not leaked, leaked
+print(f"{len(lines)} blob downloads redirected to localhost:{sys.argv[1] and ''}…, none with Authorization")
+PY
 
 echo "PASS"
