@@ -65,7 +65,7 @@ sent_since() {  # sent_since LINE AGENT_PATTERN: bytes in responses and blob upl
   tail -n +"$(( $1 + 1 ))" "$LOG" | grep -E '^127\.0\.0\.1 - ' | grep -E "$2" |
     awk '{ b += $10 } /"PUT [^ ]*blobs\/uploads/ { u++ } END { printf "%d bytes sent by the registry, %d blob uploads", b, u }'
 }
-timed() { local s; s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; echo "$(date +%s.%N) - $s" | bc; }
+timed() { local s; s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; python3 -c "print(round($(date +%s.%N) - $s, 2))"; }
 
 m=$(mark); t=$(timed "$OKDLINT" --tls-verify=false "docker://$REG/bench/app:1")
 echo "remote lint, okdlint docker://…:            ${t} s, $(sent_since "$m" '"okdlint"$')"
@@ -73,7 +73,7 @@ rm -f "$WORK/pulled.tar"
 m=$(mark); s=$(date +%s.%N)
 skopeo copy -q --src-tls-verify=false "docker://$REG/bench/app:1" "oci-archive:$WORK/pulled.tar"
 "$OKDLINT" "$WORK/pulled.tar" > /dev/null 2>&1 || true
-t=$(echo "$(date +%s.%N) - $s" | bc)
+t=$(python3 -c "print(round($(date +%s.%N) - $s, 2))")
 echo "remote lint, skopeo copy + okdlint FILE:      ${t} s, $(sent_since "$m" 'skopeo|containers|Go-http')"
 
 m=$(mark); t=$(timed "$OKDLINT" rewrite "$IMAGE" -o "$WORK/out1.oci.tar" --push "docker://$REG/bench/app:okd" --tls-verify=false)
@@ -81,5 +81,5 @@ echo "push, okdlint rewrite --push:               ${t} s, $(sent_since "$m" '"ok
 m=$(mark); s=$(date +%s.%N)
 "$OKDLINT" rewrite "$IMAGE" -o "$WORK/out2.oci.tar" --port-map 80:9090 > /dev/null 2>&1
 skopeo copy -q --dest-tls-verify=false "oci-archive:$WORK/out2.oci.tar" "docker://$REG/bench/app:okd2"
-t=$(echo "$(date +%s.%N) - $s" | bc)
+t=$(python3 -c "print(round($(date +%s.%N) - $s, 2))")
 echo "push, okdlint rewrite -o + skopeo copy:      ${t} s, $(sent_since "$m" 'skopeo|containers|Go-http')"

@@ -171,7 +171,7 @@ class Client::Transfer {
  public:
   Transfer(const Request& request, const std::string& authorization, const std::string& ca_bundle, bool tls_verify,
            long timeout, TransferStats& stats, CURLSH* share)
-      : stats_(stats), body_(request.body) {
+      : stats_(stats), body_(request.body), body_size_(request.body_size.value_or(0)) {
     curl_global();
     easy_ = curl_easy_init();
     multi_ = curl_multi_init();
@@ -375,9 +375,11 @@ class Client::Transfer {
 
   static size_t on_read(char* buffer, size_t size, size_t count, void* self_ptr) {
     auto* self = static_cast<Transfer*>(self_ptr);
-    if (!self->body_) return 0;
+    if (!self->body_ || self->sent_ >= self->body_size_) return 0;
     try {
-      size_t n = self->body_(self->sent_, buffer, size * count);
+      // Never more than the declared length: extra bytes would corrupt the reused connection.
+      size_t want = static_cast<size_t>(std::min<uint64_t>(size * count, self->body_size_ - self->sent_));
+      size_t n = self->body_(self->sent_, buffer, want);
       self->sent_ += n;
       self->stats_.bytes_sent.fetch_add(n, std::memory_order_relaxed);
       return n;
@@ -388,6 +390,7 @@ class Client::Transfer {
 
   TransferStats& stats_;
   std::function<size_t(uint64_t, char*, size_t)> body_;
+  uint64_t body_size_ = 0;
   uint64_t sent_ = 0;
   CURL* easy_ = nullptr;
   CURLM* multi_ = nullptr;

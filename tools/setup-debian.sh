@@ -16,7 +16,7 @@ packages=(
   # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
   skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
   libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit podman
-  apache2-utils python3-jwt  # registry tests: htpasswd -B users, the test token server's JWTs
+  apache2-utils python3-jwt python3-cryptography openssl  # registry tests: htpasswd -B, token JWTs, test CA
   jq debootstrap  # tests/support/run-as-okd.sh reads the bundle config; tools/debian-minbase.sh
 )
 missing=()
