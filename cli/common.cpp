@@ -53,7 +53,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, co
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
-    if (p != "-" && on_error && !fs::exists(fs::symlink_status(p, ec)) ) {
+    if (p != "-" && on_error && !registry::is_remote_reference(p) && !fs::exists(fs::symlink_status(p, ec))) {
       on_error(located(p, 0, "no such file or directory"));
       continue;
     }
@@ -220,6 +220,14 @@ Config ConfigOptions::load_for(const std::string& input_path) const {
     config.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
   }
   return config;
+}
+
+void RegistryFlags::add_to(CLI::App& app) {
+  app.add_option("--tls-verify", tls_verify, "Verify registry TLS certificates (default true; false also allows plain http)");
+  app.add_option("--cert-dir", cert_dir, "Directory of *.crt CA certificates for registries (default: the certs.d dirs)");
+  app.add_option("--authfile", authfile, "Registry credentials file (default: REGISTRY_AUTH_FILE, podman's and docker's)");
+  app.add_option("--registry-timeout", timeout_seconds, "Seconds a registry may take to connect or stall (default 60)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace okd::cli

@@ -14,6 +14,7 @@
 #include "lint/config.h"
 #include "lint/image/image.h"
 #include "lint/reference.h"
+#include "registry/client.h"
 
 namespace okd::cli {
 
@@ -87,6 +88,19 @@ struct ConfigOptions {
   // Config for one input: discovered from its directory, then environment, then these flags.
   Config load_for(const std::string& input_path) const;
   RegistryAliases registry_aliases() const;  // throws InputError when the path does not exist
+};
+
+// Flags for commands that talk to registries (docker://…), named as podman names them.
+struct RegistryFlags {
+  bool tls_verify = true;
+  std::string cert_dir;
+  std::string authfile;
+  long timeout_seconds = 60;
+
+  void add_to(CLI::App& app);
+  registry::ClientOptions client_options() const {
+    return {tls_verify, cert_dir, authfile, timeout_seconds};
+  }
 };
 
 }  // namespace okd::cli

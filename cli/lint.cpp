@@ -12,6 +12,7 @@
 
 #include "lint/image/image.h"
 #include "lint/report/reporter.h"
+#include "registry/client.h"
 #include "okdlint_version.h"
 #include "rules/engine.h"
 #include "rules/image_engine.h"
@@ -77,6 +78,7 @@ void LintOptions::add_to(CLI::App& app) {
   app.add_flag("-q,--quiet", quiet, "Print the findings only: no summary line, no notes");
   app.add_flag("--statistics", statistics, "Print the number of findings per rule instead of the findings");
   config.add_to(app);
+  registry.add_to(app);
 }
 
 int run_lint(const LintOptions& options) {
@@ -119,9 +121,28 @@ int run_lint(const LintOptions& options) {
       path = spooled->path();
       display = options.stdin_filename.value_or("-");
     }
-    Config config = options.config.load_for(input == "-" ? display : input);
+    const bool remote = registry::is_remote_reference(input);
+    // A registry image's configuration comes from the working directory, as for stdin.
+    Config config = options.config.load_for(input == "-" || remote ? "-" : input);
     std::vector<Diagnostic> found;
-    if (classify(path, display).kind == InputKind::Image) {
+    if (remote) {
+      std::string error;
+      auto ref = registry::parse_remote_reference(input, &error);
+      if (!ref) throw InputError(located(input, 0, "not an image reference: " + error));
+      registry::Client client(ref->domain, options.registry.client_options());
+      registry::RegistryImage image(client, *ref);
+      ImageLintOptions image_options;
+      image_options.platform = options.platform;
+      image_options.all_platforms = options.all_platforms;
+      image_options.progress = stderr_is_terminal();
+      image_options.containerfile = options.containerfile;
+      image_options.remote = &image;
+      try {
+        found = lint_image_input(input, display, config, selection, image_options);
+      } catch (const ImageError& e) {
+        throw InputError(located(display, 0, e.what()));
+      }
+    } else if (classify(path, display).kind == InputKind::Image) {
       ImageLintOptions image_options;
       image_options.platform = options.platform;
       image_options.all_platforms = options.all_platforms;

@@ -23,6 +23,7 @@ struct LintOptions {
   bool quiet = false;                         // findings only: no summary, no notes
   bool statistics = false;                    // counts per rule instead of the findings
   ConfigOptions config;
+  RegistryFlags registry;
 
   void add_to(CLI::App& app);
 };

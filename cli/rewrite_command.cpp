@@ -1,11 +1,6 @@
 // `okdlint rewrite IMAGE -o OUT`: append one layer that fixes what keeps the image from running
 // on OKD (group 0 and g=u where the random uid must write, remapped listen ports, optionally no
 // setuid/capabilities) and patch the config (numeric non-root User with group 0, ExposedPorts).
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +8,7 @@
 #include "cli/common.h"
 #include "lint/image/image.h"
 #include "rewrite/image_plan.h"
+#include "registry/push.h"
 #include "rewrite/image_writer.h"
 
 namespace okd::cli {
@@ -30,46 +26,19 @@ struct RewriteCommandOptions {
   std::string push;
   bool push_tls_verify = true;
   std::string platform = "linux/amd64";
+  std::string mount_from;
+  uint64_t chunk_size = 0;
+  RegistryFlags registry;
 };
-
-std::optional<std::string> find_in_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (true) {
-    size_t colon = rest.find(':');
-    std::string dir(rest.substr(0, colon));
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (colon == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(colon + 1);
-  }
-}
-
-// Runs a program with arguments (no shell), returning its exit status.
-int run_program(const std::string& program, const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(program.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::cout.flush();
-  pid_t child = ::fork();
-  if (child < 0) throw InputError("cannot start " + program);
-  if (child == 0) {
-    ::execv(program.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) throw InputError("cannot wait for " + program);
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 int run_rewrite(const RewriteCommandOptions& o) {
   auto format = parse_image_output_format(o.output_format);
   if (!format) throw InputError("rewrite: --output-format must be oci-archive, docker-archive or oci");
   if (o.output.empty() && !o.dry_run) throw InputError("rewrite: give the output with -o OUT (or use --dry-run)");
   if (!o.push.empty() && o.dry_run) throw InputError("rewrite: --push writes and pushes; it cannot go with --dry-run");
+  if (!o.push.empty() && *format == ImageOutputFormat::DockerArchive) {
+    throw InputError("rewrite: --push sends an OCI image: use --output-format oci-archive (the default) or oci");
+  }
   ImageRewriteOptions rewrite;
   rewrite.user = o.user;
   rewrite.unsafe_fixes = o.unsafe;
@@ -136,18 +105,33 @@ int run_rewrite(const RewriteCommandOptions& o) {
   for (const auto& kept : plan.kept) std::cerr << "  kept: " << kept << "\n";
 
   if (!o.push.empty()) {
-    auto skopeo = find_in_path("skopeo");
-    if (!skopeo) {
-      throw InputError("rewrite: --push needs skopeo, which is not installed; " + o.output +
-                       " was written: push it with skopeo or podman");
+    std::string error;
+    auto destination = registry::parse_remote_reference(o.push, &error);
+    if (!destination || destination->reference.rfind("sha256:", 0) == 0) {
+      throw InputError("rewrite: --push " + o.push + ": not a tag reference" + (error.empty() ? "" : ": " + error));
     }
-    std::vector<std::string> args = {"copy", "--quiet"};
-    if (!o.push_tls_verify) args.push_back("--dest-tls-verify=false");
-    args.push_back(transport_reference(*format, o.output));
-    args.push_back("docker://" + o.push);
-    int status = run_program(*skopeo, args);
-    if (status != 0) throw InputError("rewrite: skopeo copy to " + o.push + " failed (exit " + std::to_string(status) + ")");
-    std::cerr << "okdlint: pushed " << o.output << " to " << o.push << "\n";
+    registry::ClientOptions client_options = o.registry.client_options();
+    if (!o.push_tls_verify) client_options.tls_verify = false;
+    registry::Client client(destination->domain, client_options);
+    registry::PushOptions push;
+    push.mount_from = o.mount_from;
+    push.chunk_size = o.chunk_size;
+    registry::PushResult pushed;
+    try {
+      ImageLoadOptions load;
+      load.read_layers = false;
+      std::vector<LoadedImage> written = load_images(o.output, load);
+      if (written.size() != 1) throw ImageError("holds " + std::to_string(written.size()) + " images");
+      pushed = registry::push_image(client, written.front(), *destination, push);
+    } catch (const ImageError& e) {
+      throw InputError("rewrite: --push " + destination->text() + ": " + e.what() + " (" + o.output + " was written)");
+    }
+    auto& stats = client.stats();
+    std::cerr << "okdlint: pushed " << o.output << " to " << destination->text() << " ("
+              << pushed.manifest_digest.substr(0, 19) << "): " << pushed.uploaded << " blobs uploaded ("
+              << pushed.bytes_uploaded << " bytes), " << pushed.skipped << " already there, " << pushed.mounted
+              << " mounted; " << stats.requests.load() << " requests, " << stats.bytes_sent.load() << " bytes sent, "
+              << stats.bytes_received.load() << " received\n";
   }
   return kExitClean;
 }
@@ -167,8 +151,12 @@ const CommandRegistrar kRewrite{{"rewrite", [](CLI::App& root) -> std::function<
                 "Remap every port below 1024 (80:8080, 443:8443, p+8000) and drop setuid/setgid bits and file "
                 "capabilities");
   sub->add_flag("--dry-run", o->dry_run, "Print the plan (paths and config changes) without writing");
-  sub->add_option("--push", o->push, "After writing, push OUT to this registry reference with skopeo");
-  sub->add_option("--push-tls-verify", o->push_tls_verify, "Verify TLS when pushing (default true)");
+  sub->add_option("--push", o->push, "After writing, push OUT to this registry reference (docker://HOST/REPO:TAG)");
+  sub->add_option("--push-tls-verify", o->push_tls_verify, "Verify TLS when pushing (default true; same as --tls-verify)");
+  sub->add_option("--mount-from", o->mount_from,
+                  "A repository of the destination registry holding the base layers: they are mounted, not uploaded");
+  sub->add_option("--chunk-size", o->chunk_size, "Upload blobs in PATCH chunks of this many bytes (default: one PUT)");
+  o->registry.add_to(*sub);
   sub->add_option("--platform", o->platform, "Platform to rewrite in a multi-platform image (os/arch[/variant])");
   return [o]() { return run_rewrite(*o); };
 }}};

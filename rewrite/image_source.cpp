@@ -169,6 +169,8 @@ ImageBlobs::ImageBlobs(const LoadedImage& image) {
     case ImageInputKind::Inspect:
       throw ImageError("rewrite needs the image's layers: give an image archive or an OCI layout, not " +
                        std::string(to_string(image.kind)));
+    case ImageInputKind::Registry:
+      throw ImageError("rewrite reads a local image: copy the registry image first (skopeo copy docker://… oci-archive:…)");
     case ImageInputKind::OciLayout:
       for (const LayerInfo& layer : image.layers) {
         Fd fd = image_detail::open_readonly(layer.blob_path);

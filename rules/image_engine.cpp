@@ -116,7 +116,7 @@ std::vector<Diagnostic> lint_image_input(const std::string& path, const std::str
     containerfile.emplace(*options.containerfile, text.str());
   }
   std::vector<Diagnostic> all;
-  std::vector<LoadedImage> images = load_images(path, load);
+  std::vector<LoadedImage> images = options.remote ? load_remote_images(*options.remote, load) : load_images(path, load);
   for (const LoadedImage& image : images) {
     std::vector<Diagnostic> found = lint_loaded_image(image, display_name, config, selection);
     if (containerfile) map_to_containerfile(found, image, *containerfile);

@@ -27,6 +27,8 @@ struct ImageLintOptions {
   // The Containerfile the image was built from: config findings (USER, EXPOSE) are reported at
   // the instruction that caused them.
   std::optional<std::string> containerfile;
+  // A registry image (docker://…) instead of the path: layers are streamed from it.
+  RemoteSource* remote = nullptr;
 };
 
 // Moves config findings of OKD101/103/104 (config.User) and OKD201 (config.ExposedPorts) to the

@@ -12,9 +12,11 @@ packages=(
   # libarchive.a is linked statically: its own dependencies' link-time files (.so symlinks, .pc)
   # come only with their -dev packages (pkg-config --static --libs libarchive lists them)
   zlib1g-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev liblz4-dev libacl1-dev
+  libcurl4-openssl-dev  # registry/: the OCI distribution client
   # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
   skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
   libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit podman
+  apache2-utils python3-jwt python3-cryptography openssl  # registry tests: htpasswd -B, token JWTs, test CA
   jq debootstrap  # tests/support/run-as-okd.sh reads the bundle config; tools/debian-minbase.sh
 )
 missing=()

@@ -90,6 +90,7 @@ std::string_view to_string(ImageInputKind kind) {
     case ImageInputKind::DockerArchive: return "docker-archive";
     case ImageInputKind::OciArchive: return "oci-archive";
     case ImageInputKind::OciLayout: return "oci-layout";
+    case ImageInputKind::Registry: return "registry";
   }
   return "unknown";
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -24,8 +25,8 @@ struct ImageError : std::runtime_error {
   using runtime_error::runtime_error;
 };
 
-enum class ImageInputKind { ConfigJson, Inspect, DockerArchive, OciArchive, OciLayout };
-std::string_view to_string(ImageInputKind kind);  // "config-json", "inspect", "docker-archive", ...
+enum class ImageInputKind { ConfigJson, Inspect, DockerArchive, OciArchive, OciLayout, Registry };
+std::string_view to_string(ImageInputKind kind);  // "config-json", "inspect", "docker-archive", ..., "registry"
 
 struct ImageConfig {
   std::string user, working_dir, os, architecture, variant;
@@ -116,6 +117,35 @@ bool looks_like_image(const std::string& path);
 // Loads every image the input holds (one per platform with all_platforms, one per manifest.json
 // entry of a docker-archive, one per inspect object). "-" reads stdin. Throws ImageError.
 std::vector<LoadedImage> load_images(const std::string& path, const ImageLoadOptions& options);
+
+// A blob's bytes in order, as a registry sends them. read() fills up to size bytes and returns 0
+// only at the end; errors throw ImageError.
+class BlobStream {
+ public:
+  virtual ~BlobStream() = default;
+  virtual size_t read(void* buffer, size_t size) = 0;
+};
+
+// An image in a registry, seen through the few reads the loader needs (registry/ implements it
+// with libcurl; the loader never talks HTTP). open_blob is called from the layer worker threads.
+class RemoteSource {
+ public:
+  virtual ~RemoteSource() = default;
+  struct Manifest {
+    std::string bytes, media_type, digest;  // digest verified against the bytes
+  };
+  // The manifest or index the reference names.
+  virtual Manifest root_manifest(size_t max_bytes) = 0;
+  // A manifest or index by digest (verified).
+  virtual std::string manifest(const std::string& digest, size_t max_bytes) = 0;
+  // A blob by digest; the reader checks the size and the digest of what the stream yields.
+  virtual std::unique_ptr<BlobStream> open_blob(const std::string& digest, uint64_t size) = 0;
+  virtual std::string display_name() const = 0;  // "docker://host/repo:tag"
+};
+
+// Loads the image(s) of a remote reference: the same platform selection, layer scan and checks
+// as load_images, with every layer streamed once (nothing written to disk). Throws ImageError.
+std::vector<LoadedImage> load_remote_images(RemoteSource& remote, const ImageLoadOptions& options);
 
 // Parsers for the two account files (lenient: malformed lines are skipped).
 std::vector<PasswdEntry> parse_passwd(std::string_view text);

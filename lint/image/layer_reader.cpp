@@ -135,6 +135,7 @@ struct DecodedStream::State {
   bool zstd_any_frame = false;
   bool out_full = false;  // the decoder filled the output last time and may hold more
   std::string blob_digest, data_digest;
+  std::unique_ptr<BlobStream> remote;  // a registry download, read in order
   HashPipeline hasher;  // last: destroyed (joined) before the buffers and hashes it uses
   ~State() { ZSTD_freeDStream(zstd); }
 };
@@ -143,6 +144,7 @@ DecodedStream::DecodedStream(BlobRef blob, DecodeLimits limits, std::atomic<uint
                              const std::atomic<bool>* cancel)
     : blob_(blob), limits_(limits), bytes_read_(bytes_read), cancel_(cancel),
       state_(std::make_unique<State>(blob.size >= kPipelineFrom)) {
+  if (blob_.remote) state_->remote = blob_.remote->open_blob(blob_.digest, blob_.size);
   fill_input();
   const uint8_t* in = state_->in;
   size_t n = state_->in_len;
@@ -180,8 +182,22 @@ bool DecodedStream::fill_input() {
   }
   size_t want = static_cast<size_t>(std::min<uint64_t>(kInputChunk, blob_.size - consumed_));
   s.in = s.in_ring.acquire(s.hasher);
-  size_t got = pread_full(blob_.fd, s.in, want, blob_.offset + consumed_);
-  if (got != want) throw ImageError("blob is truncated (the file ends before the recorded size)");
+  size_t got = 0;
+  if (s.remote) {
+    while (got < want) {
+      size_t n = s.remote->read(s.in + got, want - got);
+      if (n == 0) break;
+      got += n;
+    }
+    if (got != want) throw ImageError("blob is truncated (the registry sent fewer bytes than the manifest says)");
+    if (consumed_ + got == blob_.size) {
+      uint8_t extra = 0;
+      if (s.remote->read(&extra, 1) != 0) throw ImageError("blob is longer than the manifest says");
+    }
+  } else {
+    got = pread_full(blob_.fd, s.in, want, blob_.offset + consumed_);
+    if (got != want) throw ImageError("blob is truncated (the file ends before the recorded size)");
+  }
   s.in_ring.posted(s.hasher.post(true, s.in, got));
   consumed_ += got;
   s.in_len = got;

@@ -10,13 +10,19 @@
 #include <string_view>
 
 #include "lint/image/filesystem.h"
+#include "lint/image/image.h"
 
 namespace okd::image_detail {
 
 struct BlobRef {
+  BlobRef() = default;
+  BlobRef(int fd, uint64_t offset, uint64_t size) : fd(fd), offset(offset), size(size) {}
   int fd = -1;
   uint64_t offset = 0;  // where the blob's bytes start in fd
   uint64_t size = 0;
+  // A registry blob instead of a file: streamed in order from remote->open_blob(digest, size).
+  RemoteSource* remote = nullptr;
+  std::string digest;
 };
 
 struct DecodeLimits {

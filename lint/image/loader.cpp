@@ -138,6 +138,13 @@ class BlobSource {
  public:
   virtual ~BlobSource() = default;
   virtual std::optional<Blob> locate(const std::string& relative) = 0;  // "blobs/sha256/…"
+  // Whether the blob of a digest is present (an export may lack other platforms' manifests).
+  virtual bool has(const std::string& digest);
+  // The blob a descriptor names, present and of the stated size.
+  virtual Blob blob_of(const json& descriptor, std::string_view what);
+  // The bytes of a small blob (manifest, index, config) a descriptor names; not yet verified.
+  virtual std::string small_blob(const json& descriptor, bool is_manifest, const ImageLoadOptions& options,
+                                 std::string_view what);
 
   std::string read(const std::string& relative, uint64_t max_bytes, std::string_view what) {
     auto blob = locate(relative);
@@ -350,8 +357,15 @@ void finish_image(LoadedImage& image, const std::vector<LayerJob>& jobs, const I
   if (auto group = image.fs->content("/etc/group")) image.group_gids = parse_group(*group);
 }
 
+bool BlobSource::has(const std::string& digest) {
+  return locate("blobs/sha256/" + image_detail::digest_hex(digest, "blob")).has_value();
+}
+
 // A blob named by a descriptor: present, of the stated size.
-Blob locate_descriptor(BlobSource& blobs, const json& descriptor, std::string_view what) {
+Blob locate_descriptor(BlobSource& blobs, const json& descriptor, std::string_view what) { return blobs.blob_of(descriptor, what); }
+
+Blob BlobSource::blob_of(const json& descriptor, std::string_view what) {
+  BlobSource& blobs = *this;
   std::string digest = str(descriptor, "digest");
   std::string hex = image_detail::digest_hex(digest, what);
   auto blob = blobs.locate("blobs/sha256/" + hex);
@@ -367,7 +381,18 @@ Blob locate_descriptor(BlobSource& blobs, const json& descriptor, std::string_vi
 // Reads a small JSON blob named by a descriptor and checks its digest.
 std::string read_descriptor(BlobSource& blobs, const json& descriptor, const ImageLoadOptions& options,
                             std::string_view what) {
-  Blob blob = locate_descriptor(blobs, descriptor, what);
+  bool is_manifest = what == "manifest" || what == "image index";
+  std::string bytes = blobs.small_blob(descriptor, is_manifest, options, what);
+  std::string digest = str(descriptor, "digest");
+  if (image_detail::sha256_digest(bytes) != digest) {
+    throw ImageError("digest mismatch for " + std::string(what) + " " + short_digest(digest));
+  }
+  return bytes;
+}
+
+std::string BlobSource::small_blob(const json& descriptor, bool, const ImageLoadOptions& options,
+                                   std::string_view what) {
+  Blob blob = blob_of(descriptor, what);
   if (blob.ref.size > options.max_json_bytes) {
     throw ImageError(std::string(what) + " is too large (" + std::to_string(blob.ref.size) + " bytes, limit " +
                      std::to_string(options.max_json_bytes) + ")");
@@ -375,10 +400,6 @@ std::string read_descriptor(BlobSource& blobs, const json& descriptor, const Ima
   std::string bytes(blob.ref.size, '\0');
   if (image_detail::pread_full(blob.ref.fd, bytes.data(), bytes.size(), blob.ref.offset) != bytes.size()) {
     throw ImageError(std::string(what) + " is truncated");
-  }
-  std::string digest = str(descriptor, "digest");
-  if (image_detail::sha256_digest(bytes) != digest) {
-    throw ImageError("digest mismatch for " + std::string(what) + " " + short_digest(digest));
   }
   return bytes;
 }
@@ -468,7 +489,7 @@ void collect_manifests(BlobSource& blobs, const json& index, const ImageLoadOpti
       }
       if (path.size() >= 8) throw ImageError("image indexes nested too deep");
       // An export of one platform may keep the whole index without the other platforms' blobs.
-      if (!blobs.locate("blobs/sha256/" + image_detail::digest_hex(digest, "index entry"))) continue;
+      if (!blobs.has(digest)) continue;
       json child = parse_json(read_descriptor(blobs, descriptor, options, "image index"), options, "image index");
       path.push_back(digest);
       collect_manifests(blobs, child, options, ref, path, out);
@@ -494,6 +515,9 @@ bool platform_matches(std::string_view available, std::string_view wanted) {
   return two(available) == two(wanted) && (!wanted_has_variant || !available_has_variant);
 }
 
+std::vector<LoadedImage> load_candidates(BlobSource& blobs, const Context& ctx, std::vector<Candidate> candidates,
+                                         std::string_view where);
+
 std::vector<LoadedImage> load_oci(BlobSource& blobs, const Context& ctx) {
   const auto& options = ctx.options;
   json index = parse_json(blobs.read("index.json", options.max_json_bytes, "index.json"), options, "index.json");
@@ -501,6 +525,12 @@ std::vector<LoadedImage> load_oci(BlobSource& blobs, const Context& ctx) {
   std::vector<Candidate> candidates;
   std::vector<std::string> path;
   collect_manifests(blobs, index, options, "", path, candidates);
+  return load_candidates(blobs, ctx, std::move(candidates), "index.json");
+}
+
+std::vector<LoadedImage> load_candidates(BlobSource& blobs, const Context& ctx, std::vector<Candidate> candidates,
+                                         std::string_view where) {
+  const auto& options = ctx.options;
   // The same manifest under several names is one image (the first name wins).
   std::vector<Candidate> unique;
   for (auto& c : candidates) {
@@ -509,7 +539,7 @@ std::vector<LoadedImage> load_oci(BlobSource& blobs, const Context& ctx) {
     });
     if (!seen) unique.push_back(std::move(c));
   }
-  if (unique.empty()) throw ImageError("index.json lists no image manifest");
+  if (unique.empty()) throw ImageError(std::string(where) + " lists no image manifest");
 
   std::vector<LoadedImage> images;
   if (unique.size() == 1 || options.all_platforms) {
@@ -543,6 +573,53 @@ std::vector<LoadedImage> load_oci(BlobSource& blobs, const Context& ctx) {
   }
   return images;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A registry: manifests and small blobs fetched on demand, layers streamed by the workers.
+
+class RemoteBlobs : public BlobSource {
+ public:
+  explicit RemoteBlobs(RemoteSource& remote) : remote_(remote) {}
+  std::optional<Blob> locate(const std::string&) override { return std::nullopt; }
+  bool has(const std::string&) override { return true; }
+  Blob blob_of(const json& descriptor, std::string_view what) override {
+    std::string digest = str(descriptor, "digest");
+    image_detail::digest_hex(digest, what);
+    const json* size = member(descriptor, "size");
+    if (!size || !size->is_number_unsigned()) throw ImageError(std::string(what) + " descriptor has no size");
+    BlobRef ref;
+    ref.size = size->get<uint64_t>();
+    ref.remote = &remote_;
+    ref.digest = digest;
+    return Blob{ref, digest};
+  }
+  std::string small_blob(const json& descriptor, bool is_manifest, const ImageLoadOptions& options,
+                         std::string_view what) override {
+    std::string digest = str(descriptor, "digest");
+    image_detail::digest_hex(digest, what);
+    if (auto it = known_.find(digest); it != known_.end()) return it->second;
+    if (is_manifest) return remote_.manifest(digest, options.max_json_bytes);
+    Blob blob = blob_of(descriptor, what);
+    if (blob.ref.size > options.max_json_bytes) {
+      throw ImageError(std::string(what) + " is too large (" + std::to_string(blob.ref.size) + " bytes, limit " +
+                       std::to_string(options.max_json_bytes) + ")");
+    }
+    std::string bytes(blob.ref.size, '\0');
+    auto stream = remote_.open_blob(digest, blob.ref.size);
+    size_t done = 0;
+    while (done < bytes.size()) {
+      size_t n = stream->read(bytes.data() + done, bytes.size() - done);
+      if (n == 0) throw ImageError(std::string(what) + " is truncated");
+      done += n;
+    }
+    return bytes;
+  }
+  void remember(const std::string& digest, std::string bytes) { known_[digest] = std::move(bytes); }
+
+ private:
+  RemoteSource& remote_;
+  std::map<std::string, std::string> known_;  // the root manifest, already fetched
+};
 
 // ---------------------------------------------------------------------------------------------
 // docker-archive: manifest.json first; an embedded OCI layout (Docker 25+) must agree with it.
@@ -824,6 +901,34 @@ bool looks_like_archive_member(std::string_view name) {
 }
 
 }  // namespace
+
+std::vector<LoadedImage> load_remote_images(RemoteSource& remote, const ImageLoadOptions& options) {
+  try {
+    RemoteBlobs blobs(remote);
+    Context ctx{remote.display_name(), ImageInputKind::Registry, options};
+    RemoteSource::Manifest root = remote.root_manifest(options.max_json_bytes);
+    json parsed = parse_json(root.bytes, options, "manifest");
+    if (!parsed.is_object()) throw ImageError("manifest is not a JSON object");
+    std::string media_type = str(parsed, "mediaType");
+    if (media_type.empty()) media_type = root.media_type;
+    std::vector<Candidate> candidates;
+    if (is_index_media_type(media_type) || (media_type.empty() && parsed.contains("manifests"))) {
+      std::vector<std::string> path{root.digest};
+      collect_manifests(blobs, parsed, options, "", path, candidates);
+    } else {
+      blobs.remember(root.digest, root.bytes);
+      json descriptor = {{"mediaType", media_type}, {"digest", root.digest}, {"size", root.bytes.size()}};
+      candidates.push_back({descriptor, "", ""});
+    }
+    std::vector<LoadedImage> images = load_candidates(blobs, ctx, std::move(candidates), "the image index");
+    for (auto& image : images) {
+      if (image.ref_name.empty()) image.ref_name = remote.display_name();
+    }
+    return images;
+  } catch (const nlohmann::json::exception& e) {
+    throw ImageError(std::string("malformed image JSON: ") + e.what());
+  }
+}
 
 std::vector<LoadedImage> load_images(const std::string& path, const ImageLoadOptions& options) {
   try {

@@ -664,13 +664,17 @@ TEST_F(RewriteTest, CliWritesAndReportsErrorsOnOneLine) {
   EXPECT_EQ(missing.err.rfind("okdlint: " + (root_ / "nope.tar").string() + ": ", 0), 0u) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1);
 
-  // --push says clearly when skopeo is missing, after writing OUT.
+  // --push needs no skopeo; an unreachable registry is one line, after writing OUT.
   fs::remove(root_ / "out.tar");
-  CliRun no_skopeo = run_okdlint("rewrite " + (root_ / "in").string() + " -o " + (root_ / "out.tar").string() +
-                                     " --push 127.0.0.1:1/okd/app:1",
-                                 root_, "PATH=/nonexistent ");
-  EXPECT_EQ(no_skopeo.status, 2);
-  EXPECT_NE(no_skopeo.err.find("--push needs skopeo, which is not installed"), std::string::npos) << no_skopeo.err;
+  CliRun unreachable = run_okdlint("rewrite " + (root_ / "in").string() + " -o " + (root_ / "out.tar").string() +
+                                       " --push docker://127.0.0.1:1/okd/app:1",
+                                   root_, "PATH=/nonexistent ");
+  EXPECT_EQ(unreachable.status, 2);
+  // After the "wrote" lines, the error is the last line.
+  size_t error_at = unreachable.err.find("\nokdlint: rewrite: --push docker://127.0.0.1:1/okd/app:1: ");
+  ASSERT_NE(error_at, std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.err.find('\n', error_at + 1), unreachable.err.size() - 1) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("127.0.0.1 port 1", error_at), std::string::npos) << unreachable.err;
   EXPECT_TRUE(fs::exists(root_ / "out.tar"));
 
   CliRun no_output = run_okdlint("rewrite " + (root_ / "in").string(), root_);
