@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -59,6 +60,22 @@ std::set<std::string> changed_files(const std::string& ref) {
   return out;
 }
 
+// Appends the Markdown summary (GitHub's step summary file is shared by every step of the job).
+// On GitHub, findings link to their line at the commit being checked.
+void write_summary_file(const std::string& file, ReportInput& report) {
+  const char* server = std::getenv("GITHUB_SERVER_URL");
+  const char* repository = std::getenv("GITHUB_REPOSITORY");
+  const char* sha = std::getenv("GITHUB_SHA");
+  if (server && *server && repository && *repository && sha && *sha) {
+    report.file_url_prefix = std::string(server) + "/" + repository + "/blob/" + sha + "/";
+  }
+  std::ofstream out(file, std::ios::app);
+  if (!out) throw InputError(located(file, 0, "--summary: cannot open it for writing"));
+  write_summary(report, out);
+  out.flush();
+  if (!out) throw InputError(located(file, 0, "--summary: write failed"));
+}
+
 }  // namespace
 
 void LintOptions::add_to(CLI::App& app) {
@@ -72,6 +89,10 @@ void LintOptions::add_to(CLI::App& app) {
   app.add_flag("--all-platforms", all_platforms, "Lint every platform of a multi-platform image");
   app.add_option("--containerfile", containerfile,
                  "For image inputs: the Containerfile they were built from, to report USER/EXPOSE findings at its lines");
+  app.add_option("--root", root,
+                 "Report paths relative to this directory (default: the git repository around the current directory)");
+  app.add_option("--summary", summary,
+                 "Also append a Markdown summary (counts per rule, first findings) to this file, e.g. $GITHUB_STEP_SUMMARY");
   config.add_to(app);
 }
 
@@ -93,22 +114,27 @@ int run_lint(const LintOptions& options) {
   report.rules = all_rule_infos();
   report.tool_version = OKDLINT_VERSION;
   bool fail = false;
+  const fs::path root = report_root(options.root);
+  std::string containerfile_display;
   if (options.containerfile) {  // image findings mapped to it are shown with their source line
+    containerfile_display = display_path(*options.containerfile, root);
     sources.push_back(std::make_unique<SourceFile>(
-        *options.containerfile, read_containerfile(*options.containerfile, *options.containerfile, "lint --containerfile")));
-    source_by_name[*options.containerfile] = sources.back().get();
+        containerfile_display, read_containerfile(*options.containerfile, containerfile_display, "lint --containerfile")));
+    source_by_name[containerfile_display] = sources.back().get();
   }
 
   for (const std::string& input : inputs) {
     std::unique_ptr<SpooledStdin> spooled;
     std::string path = input;
-    std::string display = input;
+    std::string display = display_path(input, root);
+    std::string config_for = input;
     if (input == "-") {
       spooled = std::make_unique<SpooledStdin>();
       path = spooled->path();
-      display = options.stdin_filename.value_or("-");
+      config_for = options.stdin_filename.value_or("-");
+      display = options.stdin_filename ? display_path(*options.stdin_filename, root) : "-";
     }
-    Config config = options.config.load_for(input == "-" ? display : input);
+    Config config = options.config.load_for(config_for);
     std::vector<Diagnostic> found;
     if (classify(path, display).kind == InputKind::Image) {
       ImageLintOptions image_options;
@@ -120,6 +146,9 @@ int run_lint(const LintOptions& options) {
         found = lint_image_input(path, display, config, selection, image_options);
       } catch (const ImageError& e) {
         throw InputError(located(display, 0, e.what()));
+      }
+      for (Diagnostic& d : found) {
+        if (options.containerfile && d.file == *options.containerfile) d.file = containerfile_display;
       }
     } else {
       auto source = std::make_unique<SourceFile>(display, read_containerfile(path, display, "lint"));
@@ -141,6 +170,7 @@ int run_lint(const LintOptions& options) {
   report.color = *format == ReportFormat::Tty && color_wanted(stdout_is_terminal());
   write_report(*format, report, std::cout);
   std::cout.flush();
+  if (options.summary) write_summary_file(*options.summary, report);
   return fail ? kExitFindings : kExitClean;
 }
 

@@ -19,6 +19,8 @@ struct LintOptions {
   std::string platform = "linux/amd64";
   bool all_platforms = false;
   std::optional<std::string> containerfile;  // for image inputs: map findings back to lines
+  std::optional<std::string> root;           // reported paths are relative to it (report_root)
+  std::optional<std::string> summary;        // append a Markdown summary to this file
   ConfigOptions config;
 
   void add_to(CLI::App& app);

@@ -28,8 +28,15 @@ struct ReportInput {
   std::vector<std::string> files;  // every input linted, in order (checkstyle lists clean files too)
   bool color = false;              // tty only; the caller decides (isatty && !NO_COLOR)
   std::string tool_version;        // "0.1.0"
+  // Summary only: prefix that makes a repository-relative path a link to the file, e.g.
+  // "https://github.com/OWNER/REPO/blob/SHA/"; empty: no links.
+  std::string file_url_prefix;
 };
 
 void write_report(ReportFormat format, const ReportInput& input, std::ostream& out);
+
+// A Markdown summary for people (GitHub's job summary): counts per severity and per rule, then
+// the first findings, linked when input.file_url_prefix is set.
+void write_summary(const ReportInput& input, std::ostream& out);
 
 }  // namespace okd
