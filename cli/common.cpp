@@ -87,6 +87,37 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, co
   return out;
 }
 
+fs::path report_root(const std::optional<std::string>& root) {
+  std::error_code ec;
+  if (root) {
+    fs::path dir = fs::weakly_canonical(fs::absolute(*root), ec);
+    if (ec || !fs::is_directory(dir, ec)) throw InputError(located(*root, 0, "--root: not a directory"));
+    return dir;
+  }
+  const fs::path cwd = fs::current_path();
+  for (fs::path dir = cwd;; dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", ec)) return dir;
+    if (dir == dir.root_path() || dir.empty()) break;
+  }
+  return cwd;
+}
+
+std::string display_path(const std::string& input, const fs::path& root) {
+  if (input == "-") return input;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(input, ec).lexically_normal();
+  if (ec) return input;
+  if (!absolute.has_filename()) absolute = absolute.parent_path();  // "layout/"
+  // Resolve symlinks in the directories (the current directory is already physical), not in the
+  // name itself: a Containerfile that is a symlink is reported under its own name.
+  fs::path dir = fs::weakly_canonical(absolute.parent_path(), ec);
+  if (!ec && absolute.has_filename()) absolute = dir / absolute.filename();
+  fs::path relative = absolute.lexically_relative(root);
+  if (relative.empty() || *relative.begin() == "..") return absolute.string();
+  if (relative == ".") return ".";
+  return relative.string();
+}
+
 std::string read_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw InputError(located(path, 0, "is a directory"));

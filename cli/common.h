@@ -52,6 +52,15 @@ using InputErrorHandler = std::function<void(const std::string& message)>;
 std::vector<std::string> expand_inputs(const std::vector<std::string>& paths, const InputErrorHandler& on_error = {},
                                        bool quiet = false);
 
+// Where reported paths are relative to: `root` when given, else the git work tree that holds the
+// current directory (the nearest directory upward with a .git), else the current directory.
+// Absolute and with symlinks resolved.
+std::filesystem::path report_root(const std::optional<std::string>& root);
+
+// An input path as reports show it: relative to root and normalised ("./a/../b" is "b", never
+// "./b"), or absolute when the file lies outside root. "-" stays "-".
+std::string display_path(const std::string& input, const std::filesystem::path& root);
+
 std::string read_file(const std::string& path);  // throws InputError
 std::string read_stdin();
 

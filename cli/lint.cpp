@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -60,6 +61,22 @@ std::set<std::string> changed_files(const std::string& ref) {
   return out;
 }
 
+// Appends the Markdown summary (GitHub's step summary file is shared by every step of the job).
+// On GitHub, findings link to their line at the commit being checked.
+void write_summary_file(const std::string& file, ReportInput& report) {
+  const char* server = std::getenv("GITHUB_SERVER_URL");
+  const char* repository = std::getenv("GITHUB_REPOSITORY");
+  const char* sha = std::getenv("GITHUB_SHA");
+  if (server && *server && repository && *repository && sha && *sha) {
+    report.file_url_prefix = std::string(server) + "/" + repository + "/blob/" + sha + "/";
+  }
+  std::ofstream out(file, std::ios::app);
+  if (!out) throw InputError(located(file, 0, "--summary: cannot open it for writing"));
+  write_summary(report, out);
+  out.flush();
+  if (!out) throw InputError(located(file, 0, "--summary: write failed"));
+}
+
 }  // namespace
 
 void LintOptions::add_to(CLI::App& app) {
@@ -77,6 +94,10 @@ void LintOptions::add_to(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("-q,--quiet", quiet, "Print the findings only: no summary line, no notes");
   app.add_flag("--statistics", statistics, "Print the number of findings per rule instead of the findings");
+  app.add_option("--root", root,
+                 "Report paths relative to this directory (default: the git repository around the current directory)");
+  app.add_option("--summary", summary,
+                 "Also append a Markdown summary (counts per rule, first findings) to this file, e.g. $GITHUB_STEP_SUMMARY");
   config.add_to(app);
   registry.add_to(app);
 }
@@ -106,24 +127,29 @@ int run_lint(const LintOptions& options) {
   report.rules = all_rule_infos();
   report.tool_version = OKDLINT_VERSION;
   bool fail = false;
+  const fs::path root = report_root(options.root);
+  std::string containerfile_display;
   if (options.containerfile) {  // image findings mapped to it are shown with their source line
+    containerfile_display = display_path(*options.containerfile, root);
     sources.push_back(std::make_unique<SourceFile>(
-        *options.containerfile, read_containerfile(*options.containerfile, *options.containerfile, "lint --containerfile")));
-    source_by_name[*options.containerfile] = sources.back().get();
+        containerfile_display, read_containerfile(*options.containerfile, containerfile_display, "lint --containerfile")));
+    source_by_name[containerfile_display] = sources.back().get();
   }
 
   for (const std::string& input : inputs) try {
     std::unique_ptr<SpooledStdin> spooled;
     std::string path = input;
-    std::string display = input;
+    std::string display = display_path(input, root);
+    std::string config_for = input;
     if (input == "-") {
       spooled = std::make_unique<SpooledStdin>();
       path = spooled->path();
-      display = options.stdin_filename.value_or("-");
+      config_for = options.stdin_filename.value_or("-");
+      display = options.stdin_filename ? display_path(*options.stdin_filename, root) : "-";
     }
     const bool remote = registry::is_remote_reference(input);
     // A registry image's configuration comes from the working directory, as for stdin.
-    Config config = options.config.load_for(input == "-" || remote ? "-" : input);
+    Config config = options.config.load_for(remote ? "-" : config_for);
     std::vector<Diagnostic> found;
     if (remote) {
       std::string error;
@@ -153,6 +179,9 @@ int run_lint(const LintOptions& options) {
       } catch (const ImageError& e) {
         throw InputError(located(display, 0, e.what()));
       }
+      for (Diagnostic& d : found) {
+        if (options.containerfile && d.file == *options.containerfile) d.file = containerfile_display;
+      }
     } else {
       auto source = std::make_unique<SourceFile>(display, read_containerfile(path, display, "lint"));
       ContainerfileLint result = lint_containerfile(*source, config, aliases, selection);
@@ -181,6 +210,7 @@ int run_lint(const LintOptions& options) {
     write_report(*format, report, std::cout);
   }
   std::cout.flush();
+  if (options.summary) write_summary_file(*options.summary, report);
   if (input_failed) return kExitError;
   return fail ? kExitFindings : kExitClean;
 }

@@ -22,6 +22,8 @@ struct LintOptions {
   std::string color = "auto";                 // auto | always | never (tty format)
   bool quiet = false;                         // findings only: no summary, no notes
   bool statistics = false;                    // counts per rule instead of the findings
+  std::optional<std::string> root;           // reported paths are relative to it (report_root)
+  std::optional<std::string> summary;        // append a Markdown summary to this file
   ConfigOptions config;
   RegistryFlags registry;
 

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/common.h"
 #include "cli/lint.h"
+#include "cli/version.h"
 #include "okdlint_version.h"
 
 namespace okd::cli {
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
                "  okdlint rules [ID]               list the rules or explain one\n\n"
                "Exit codes: 0 clean, 1 findings at or above --failure-threshold, 2 usage or input error.\n",
                "okdlint"};
-  app.set_version_flag("--version", "okdlint " OKDLINT_VERSION);
+  app.set_version_flag("--version", version_line());
   app.require_subcommand(0, 1);
   app.fallthrough(false);
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Installs what okdlint needs to build and test on Debian 12, from Debian's packages only.
+# Installs what okdlint needs to build and test on Debian 12 or 13, from Debian's packages only.
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
 packages=(
@@ -13,11 +13,13 @@ packages=(
   # come only with their -dev packages (pkg-config --static --libs libarchive lists them)
   zlib1g-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev liblz4-dev libacl1-dev
   libcurl4-openssl-dev  # registry/: the OCI distribution client
+  file           # cpack -G DEB: finds the executables whose libraries dpkg-shlibdeps declares
   # tests: real peers and fixtures (skipped with a reason where absent, never in CI)
   skopeo umoci docker-registry curl libcap2-bin python3 python3-jsonschema busybox-static
-  libarchive-tools isal zstd clang libclang-rt-14-dev pre-commit podman
+  libarchive-tools isal zstd clang libclang-rt-dev pre-commit podman
   apache2-utils python3-jwt python3-cryptography openssl  # registry tests: htpasswd -B, token JWTs, test CA
   jq debootstrap  # tests/support/run-as-okd.sh reads the bundle config; tools/debian-minbase.sh
+  npm python3-yaml  # tests/integration/ci_files.sh: @action-validator/cli from npm; YAML for jsonschema
 )
 missing=()
 for p in "${packages[@]}"; do

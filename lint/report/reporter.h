@@ -38,6 +38,9 @@ struct ReportInput {
   bool color = false;              // tty only; the caller decides (isatty && !NO_COLOR)
   std::string tool_version;        // "0.1.0"
   bool quiet = false;              // tty only: no summary line
+  // Summary only: prefix that makes a repository-relative path a link to the file, e.g.
+  // "https://github.com/OWNER/REPO/blob/SHA/"; empty: no links.
+  std::string file_url_prefix;
 };
 
 void write_report(ReportFormat format, const ReportInput& input, std::ostream& out);
@@ -45,5 +48,8 @@ void write_report(ReportFormat format, const ReportInput& input, std::ostream& o
 // `--statistics`: one line per rule with its count, most frequent first, then how many findings
 // `okdlint fix` fixes ("2 fixable with okdlint fix (1 more with --unsafe-fixes)").
 void write_statistics(const ReportInput& input, std::ostream& out);
+// A Markdown summary for people (GitHub's job summary): counts per severity and per rule, then
+// the first findings, linked when input.file_url_prefix is set.
+void write_summary(const ReportInput& input, std::ostream& out);
 
 }  // namespace okd

@@ -33,7 +33,7 @@ python3 - out.txt <<'PY'
 import json, sys
 items = json.load(open(sys.argv[1]))
 files = sorted({i["file"] for i in items})
-assert files == ["./bad.Containerfile", "./svc/Dockerfile.prod"], files
+assert files == ["bad.Containerfile", "svc/Dockerfile.prod"], files
 for i in items:
     for k in ("file", "line", "column", "end_line", "end_column", "rule", "name", "severity", "message"):
         assert k in i, k
