@@ -26,6 +26,7 @@ if [ ! -s "$tar" ]; then
     exit 2
   fi
   rm -rf "$tmp/var/cache/apt/archives/"*.deb
+  chmod 0755 "$tmp"   # mktemp made it 0700: the root entry of the tarball is the image's /
   tar -C "$tmp" --numeric-owner -cf "$tar.part" . && mv "$tar.part" "$tar"
 fi
 echo "$tar"

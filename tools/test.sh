@@ -13,7 +13,11 @@ stage_done() { echo "== $1 took $((SECONDS - stage_start)) s"; stage_start=$SECO
 echo "== release build (-Werror) and all tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DOKDLINT_WERROR=ON >/dev/null
 ninja -C build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs"
+# The podman build-and-run suite for `okdlint fix` (tests/acceptance, 29 cases x 3 builds) runs
+# only with OKDLINT_ACCEPTANCE=1: its full run time is not measured yet and may not fit CI's limit.
+exclude=()
+[ "${OKDLINT_ACCEPTANCE:-}" = 1 ] || { exclude=(-E '^acceptance$'); echo "(tests/acceptance skipped: set OKDLINT_ACCEPTANCE=1 to run it)"; }
+ctest --test-dir build --output-on-failure -j"$jobs" "${exclude[@]}"
 stage_done "release build and tests"
 
 echo "== sanitizer build (address, undefined) and unit tests"
