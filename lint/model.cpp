@@ -14,12 +14,15 @@ constexpr const char* kPlatformArgs[] = {"TARGETPLATFORM", "TARGETOS", "TARGETAR
                                          "BUILDPLATFORM",  "BUILDOS",  "BUILDARCH",  "BUILDVARIANT"};
 
 // open: the scope also holds the base image's ENV, which the file does not show, so a name it
-// does not define is unknown rather than empty.
-VarLookup lookup_in(const VarMap& vars, bool open = false) {
+// does not define is unknown rather than empty. Except a global ARG the stage did not declare
+// again (issue 10): the file names it, so it meant its ARG, which BuildKit leaves out of the
+// stage: it expands to empty.
+VarLookup lookup_in(const VarMap& vars, bool open = false, const VarMap* globals = nullptr) {
   static const Var kFromBase{"", false};
-  return [&vars, open](std::string_view name) -> const Var* {
+  return [&vars, open, globals](std::string_view name) -> const Var* {
     auto it = vars.find(name);
     if (it != vars.end()) return &it->second;
+    if (globals && globals->find(name) != globals->end()) return nullptr;
     return open ? &kFromBase : nullptr;
   };
 }
@@ -212,14 +215,14 @@ class ModelBuilder {
     VarMap scope = stage_scope();
     model_.scopes[&ins] = scope;
     const bool open = stage.base_env_open;
-    const VarLookup lookup = lookup_in(scope, open);
+    const VarLookup lookup = lookup_in(scope, open, &globals_);
     const std::string& c = ins.cmd;
     if (c == "arg") {
       declare_args(ins, stage_args_, scope, &globals_);
     } else if (c == "env") {
       for (const KeyValue& kv : ins.pairs) {
         if (kv.key.empty()) continue;
-        Expanded e = process_word(kv.value, lookup_in(scope, open), parsed_.escape);
+        Expanded e = process_word(kv.value, lookup_in(scope, open, &globals_), parsed_.escape);
         stage.env[kv.key] = Var{e.value, e.known};
         scope[kv.key] = stage.env[kv.key];  // later pairs on the same line see earlier ones
       }

@@ -100,13 +100,18 @@ assert files == ["scan/Containerfile.prod", "scan/Dockerfile-dev", "scan/app.con
 PY
 
 echo "-- fix --write exits 1 when findings at the threshold remain, 0 when the file ends clean"
-printf 'FROM registry.example/ubi9:9.4\nUSER root\nEXPOSE 80\n' > unfixable.Containerfile
+# One safe fix (the COPY group); USER root's fix is unsafe next to a privileged EXPOSE, and EXPOSE 80
+# alone has no automatic fix (nothing shows what the application listens on).
+printf 'FROM registry.example/ubi9:9.4\nCOPY --chown=1001:1001 app.jar /opt/app.jar\nUSER root\nEXPOSE 80\n' > unfixable.Containerfile
 run "$okdlint" fix --write unfixable.Containerfile
 expect_rc 1 "fix --write with an unsafe-only fix left"
 grep -q 'applied 1 fix$' err.txt || fail "plural: $(cat err.txt)"
 run "$okdlint" fix --write --unsafe-fixes unfixable.Containerfile
+expect_rc 1 "fix --write --unsafe-fixes with EXPOSE 80 left"
+printf 'FROM registry.example/ubi9:9.4\nCOPY --chown=1001:1001 app.jar /opt/app.jar\nUSER root\n' > fixable.Containerfile
+run "$okdlint" fix --write --unsafe-fixes fixable.Containerfile
 expect_rc 0 "fix --write that fixes everything"
-run "$okdlint" unfixable.Containerfile
+run "$okdlint" fixable.Containerfile
 expect_rc 0 "the fixed file lints clean"
 printf 'FROM registry.example/ubi9:9.4\nUSER root\nEXPOSE 80\n' > threshold.Containerfile
 run "$okdlint" fix --write --failure-threshold none threshold.Containerfile
@@ -159,9 +164,11 @@ grep -q 'error\[OKD101\]' out.txt || fail "--quiet hid the finding"
 printf 'FROM python:3.12\nUSER root\nEXPOSE 80 443\n' > stats.Containerfile
 run "$okdlint" --statistics stats.Containerfile
 expect_rc 1 "--statistics"
-grep -Eq '^2  OKD201  +privileged-port +\[2 fixable\]$' out.txt || fail "statistics row: $(cat out.txt)"
-grep -Eq '^1  OKD101 ' out.txt || fail "statistics OKD101: $(cat out.txt)"
-grep -qx '4 findings, 2 fixable with okdlint fix (2 more with --unsafe-fixes)' out.txt || fail "statistics total: $(cat out.txt)"
+# EXPOSE alone gets no port remap (nothing shows what the application listens on); USER root next
+# to a privileged port is an unsafe fix; the Docker Hub proxy prefix is a safe one.
+grep -Eq '^2  OKD201  +privileged-port *$' out.txt || fail "statistics row: $(cat out.txt)"
+grep -Eq '^1  OKD101  +root-user +\[1 fixable\]$' out.txt || fail "statistics OKD101: $(cat out.txt)"
+grep -qx '4 findings, 1 fixable with okdlint fix (1 more with --unsafe-fixes)' out.txt || fail "statistics total: $(cat out.txt)"
 
 echo "-- rule pages: SARIF helpUri and JSON url point at docs/rules/OKDnnn.md, which exist"
 run "$okdlint" --format json bad.Containerfile
