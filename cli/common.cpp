@@ -103,7 +103,7 @@ fs::path report_root(const std::optional<std::string>& root) {
 }
 
 std::string display_path(const std::string& input, const fs::path& root) {
-  if (input == "-") return input;
+  if (input == "-" || registry::is_remote_reference(input)) return input;  // docker://… is not a path
   std::error_code ec;
   fs::path absolute = fs::absolute(input, ec).lexically_normal();
   if (ec) return input;
