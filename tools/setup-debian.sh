@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git
-  libarchive-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev libgtest-dev
+  libarchive-dev nlohmann-json3-dev libre2-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev
   libyaml-cpp-dev libssl-dev
   libisal-dev    # ISA-L inflate: gzip layers are the bottleneck of image scans
   libzstd-dev    # zstd layers
