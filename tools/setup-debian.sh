@@ -23,6 +23,9 @@ packages=(
 )
 missing=()
 for p in "${packages[@]}"; do
+  # A machine with Node.js from elsewhere (NodeSource, nvm) has npm but not Debian's package, whose
+  # node-* dependencies would conflict with that nodejs.
+  [ "$p" = npm ] && command -v npm >/dev/null && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
