@@ -28,6 +28,16 @@ trap cleanup EXIT
 tar -C "$root" --numeric-owner -xf "$tarball"
 chmod 755 "$root"   # mktemp made it 0700; a real / is 0755 (tests run as other users too)
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# The host network's own trust: CAs added locally (an egress proxy's, a company's) are part of
+# reaching the package registries from this network, not an install step of the project. npm
+# reads them through NODE_EXTRA_CA_CERTS; update-ca-certificates adds them once ca-certificates
+# is installed.
+extra_cas=
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cat /usr/local/share/ca-certificates/*.crt > "$root/usr/local/share/ca-certificates/host-network.crt"
+  extra_cas=/usr/local/share/ca-certificates/host-network.crt
+fi
 mkdir -p "$root/root/repo"
 git -C "$top" archive HEAD | tar -C "$root/root/repo" -xf -
 # The root is a mount point of its own, as in a container, so that podman/buildah can remount it.
@@ -42,7 +52,7 @@ rm -f "$root/etc/apt/apt.conf.d/docker-clean"
 set +e
 chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 CI="${CI:-}" \
   OKDLINT_TEST_CACHE="$cache" OKDLINT_SLOW_TESTS="${OKDLINT_SLOW_TESTS:-}" \
-  OKDLINT_FUZZ_SECONDS="${OKDLINT_FUZZ_SECONDS:-}" \
+  OKDLINT_FUZZ_SECONDS="${OKDLINT_FUZZ_SECONDS:-}" ${extra_cas:+NODE_EXTRA_CA_CERTS=$extra_cas} \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   bash -c "cd /root/repo && $cmd"
 rc=$?
