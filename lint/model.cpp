@@ -317,6 +317,7 @@ class ModelBuilder {
       if (stage.base.known) {
         stage.facts = options_.base_facts ? options_.base_facts(stage.base.value)
                                            : builtin_base_facts(stage.base.value, options_.proxy);
+        if (stage.facts.workdir && stage.facts.workdir->starts_with('/')) stage.workdir = *stage.facts.workdir;
       }
       stage.base_env_open = !(stage.base.known && ascii_lower(stage.base.value) == "scratch");
     }

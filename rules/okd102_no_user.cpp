@@ -30,9 +30,15 @@ class NoUserRule : public Rule {
     std::string uid = std::to_string(uid_for_fix(ctx));
 
     Diagnostic d;
-    d.message = "final stage never sets USER, so it runs as the user of base image " + final_base_image(ctx) +
-                " (root for most images)";
+    d.message = "final stage never sets USER, so it runs as the user of base image " + final_base_image(ctx);
     d.hint = "add USER " + uid + " (a numeric uid) to the final stage after the steps that need root";
+    if (target.facts.user) {
+      d.message += " (" + (is_root_user(*target.facts.user) ? std::string("root") : *target.facts.user) + ", " +
+                   facts_origin(target.facts) + ")";
+    } else {
+      d.message += " (root for most images; the base was not resolved)";
+      d.hint += "; or run with --resolve-bases to read the base's user from its registry";
+    }
     d.range = target.base_range;
     if (std::optional<Edit> insert = insert_user_edit(ctx, nullptr, "USER " + uid)) {
       std::optional<std::string> risk = user_switch_risk(ctx);
