@@ -37,7 +37,9 @@ class NoUserRule : public Rule {
                    facts_origin(target.facts) + ")";
     } else {
       d.message += " (root for most images; the base was not resolved)";
-      d.hint += "; or run with --resolve-bases to read the base's user from its registry";
+      d.hint += ctx.config.resolve_bases == BaseResolution::Off
+                    ? "; or run with --resolve-bases to read the base's user from its registry"
+                    : "; or state the base's user under bases: in .okdlint.yaml (its registry could not be read)";
     }
     d.range = target.base_range;
     if (std::optional<Edit> insert = insert_user_edit(ctx, nullptr, "USER " + uid)) {
