@@ -7,7 +7,8 @@
 # registry stopped gives the same findings from the cache; a fresh tag answer is used without
 # asking the registry, an expired one (OKDLINT_BASE_CACHE_TTL) is fetched again; a damaged cache
 # entry is ignored and fetched again; a base that cannot be resolved is one warning line, not
-# exit 2; --resolve-bases=cached and git hooks never touch the network.
+# exit 2; `fix --resolve-bases` uses the same facts; --resolve-bases=cached and git hooks never
+# touch the network.
 # Usage: base_resolution.sh OKDLINT
 set -euo pipefail
 OKDLINT=${1:?usage: base_resolution.sh /path/to/okdlint}
@@ -153,6 +154,12 @@ echo 'resolve-bases: true' > .okdlint.yaml
 run configured nonroot.Containerfile web.Containerfile hub.Containerfile "${REGFLAGS[@]}"
 [ "$(findings configured)" = "$(findings resolved)" ] || fail "resolve-bases: true differs from --resolve-bases"
 rm .okdlint.yaml
+
+echo "okdlint fix sees the same facts: no USER added over a non-root base"
+"$OKDLINT" fix --diff --resolve-bases "${REGFLAGS[@]}" nonroot.Containerfile > "$WORK/fix-resolved.diff" 2> "$WORK/fix.err" || true
+[ ! -s "$WORK/fix-resolved.diff" ] || { cat "$WORK/fix-resolved.diff"; fail "fix --resolve-bases changed a file over a non-root base"; }
+"$OKDLINT" fix --diff "${REGFLAGS[@]}" nonroot.Containerfile > "$WORK/fix-plain.diff" 2> "$WORK/fix.err" || true
+grep -q '^+USER 1001' "$WORK/fix-plain.diff" || { cat "$WORK/fix-plain.diff" "$WORK/fix.err"; fail "fix without --resolve-bases adds no USER"; }
 
 echo "--- within the TTL the cache answers: the registry is not asked"
 gets=$(manifest_gets x/nonroot)

@@ -92,6 +92,18 @@ TEST(Config, ReadsEveryKeyFromFixture) {
                                                                {"PIP_INDEX_URL", "https://pypi.example/simple"}}));
   EXPECT_TRUE(c.disable_inline_ignores);
   EXPECT_EQ(c.profile, "certification");
+  EXPECT_EQ(c.resolve_bases, BaseResolution::On);
+  EXPECT_EQ(c.base_cache_ttl, 7200);
+  EXPECT_TRUE(c.hook_network);
+  ASSERT_EQ(c.bases.count("registry.example/team/base"), 1u);
+  const BaseFacts& base = c.bases.at("registry.example/team/base");
+  EXPECT_EQ(base.user, "1001");
+  EXPECT_EQ(base.shell, true);
+  EXPECT_EQ(base.os, "linux");
+  EXPECT_EQ(base.exposed, std::vector<int>{8080});
+  EXPECT_EQ(base.env.at("APP_ROOT"), "/opt/app-root");
+  EXPECT_EQ(base.workdir, "/opt/app-root/src");
+  EXPECT_EQ(base.needs_root, "its entrypoint binds port 80");
   EXPECT_EQ(c.loaded_from, std::vector<std::string>{fixture.string()});
 }
 
