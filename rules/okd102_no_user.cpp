@@ -15,7 +15,9 @@ class NoUserRule : public Rule {
         "is root for most bases (Debian, Alpine, UBI, nginx, ...). OKD then runs it with a random "
         "uid anyway, and pods with runAsNonRoot refuse it. Set a numeric non-root USER (e.g. "
         "USER 1001) in the final stage after the steps that need root, and give the files the "
-        "application writes to group 0 with group write permission.",
+        "application writes to group 0 with group write permission. A base known to run as a "
+        "non-root user (read from its registry with --resolve-bases, stated under bases: in "
+        ".okdlint.yaml, or a well-known family such as distroless :nonroot) needs no USER.",
         true};
     return kInfo;
   }

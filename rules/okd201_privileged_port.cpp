@@ -17,7 +17,9 @@ class PrivilegedPortRule : public Rule {
         "Binding a port below 1024 needs root or CAP_NET_BIND_SERVICE, and OKD's restricted SCC "
         "gives a container neither: the application fails with \"permission denied\" on bind. "
         "Make the application listen on an unprivileged port (80 → 8080, 443 → 8443) and EXPOSE "
-        "that; the Service and Route can still publish port 80/443 to clients.",
+        "that; the Service and Route can still publish port 80/443 to clients. A port the base "
+        "image exposes (known with --resolve-bases, from bases: in .okdlint.yaml or for well-known "
+        "images such as nginx) is reported at the USER that switches to a non-root user.",
         true};
     return kInfo;
   }
