@@ -3,6 +3,7 @@
 #   remote lint: `okdlint docker://…`  vs  `skopeo copy docker://… oci-archive:X && okdlint X`
 #   push:        `okdlint rewrite X -o OUT --push docker://…`  vs  `okdlint rewrite X -o OUT &&
 #                skopeo copy oci-archive:OUT docker://…`
+#   bases:       `okdlint --resolve-bases Containerfile` (FROM that image) with a cold and a warm cache
 # Wall time of each, and the bytes the registry sent (sum of its access log's response sizes) and
 # the blob uploads it received (its access log's PUT …/blobs/uploads/ lines), per user agent.
 # Usage: run_registry_bench.sh [IMAGE.oci.tar]   (default: a generated 6-layer image, ~100 MB)
@@ -75,6 +76,17 @@ skopeo copy -q --src-tls-verify=false "docker://$REG/bench/app:1" "oci-archive:$
 "$OKDLINT" "$WORK/pulled.tar" > /dev/null 2>&1 || true
 t=$(python3 -c "print(round($(date +%s.%N) - $s, 2))")
 echo "remote lint, skopeo copy + okdlint FILE:      ${t} s, $(sent_since "$m" 'skopeo|containers|Go-http')"
+
+# --resolve-bases on a Containerfile FROM that image: manifest + config only, then the cache.
+printf 'FROM %s/bench/app:1\nUSER 1001\n' "$REG" > "$WORK/Containerfile"
+export XDG_CACHE_HOME=$WORK/cache
+m=$(mark); t=$(timed "$OKDLINT" --resolve-bases --tls-verify=false "$WORK/Containerfile")
+echo "base resolution, cold cache:                ${t} s, $(sent_since "$m" '"okdlint"$')"
+m=$(mark); t=$(timed "$OKDLINT" --resolve-bases --tls-verify=false "$WORK/Containerfile")
+echo "base resolution, warm cache:                ${t} s, $(sent_since "$m" '"okdlint"$')"
+m=$(mark); t=$(timed "$OKDLINT" "$WORK/Containerfile")
+echo "the same lint without --resolve-bases:      ${t} s"
+unset XDG_CACHE_HOME
 
 m=$(mark); t=$(timed "$OKDLINT" rewrite "$IMAGE" -o "$WORK/out1.oci.tar" --push "docker://$REG/bench/app:okd" --tls-verify=false)
 echo "push, okdlint rewrite --push:               ${t} s, $(sent_since "$m" '"okdlint"$')"

@@ -192,6 +192,9 @@ void ConfigOptions::add_to(CLI::App& app) {
   app.add_option("--port-map", port_map, "Port remap FROM:TO for fixes (repeatable; default 80:8080, 443:8443, p<1024: p+8000)")->delimiter(',')->allow_extra_args(false);
   app.add_option("--profile", profile, "Rule profile: default | certification");
   app.add_flag("--disable-inline-ignores", disable_inline_ignores, "Ignore `# okdlint ignore=` pragmas");
+  app.add_flag("--resolve-bases{true}", resolve_bases,
+               "Read each stage's base image config from its registry (cached); =cached uses only the cache, "
+               "=false turns a configured resolve-bases off");
   app.add_option("--registries-conf", registries_conf,
                  "Short-name aliases from this containers dir (registries.conf, registries.conf.d/) or file; "
                  "default: none, so results do not depend on the host");
@@ -230,6 +233,7 @@ Config ConfigOptions::load_for(const std::string& input_path) const {
   if (default_uid) yaml << "default-uid: " << *default_uid << "\n";
   if (profile) yaml << "profile: \"" << *profile << "\"\n";
   if (disable_inline_ignores) yaml << "disable-inline-ignores: true\n";
+  if (!resolve_bases.empty()) yaml << "resolve-bases: \"" << resolve_bases << "\"\n";
   if (!port_map.empty()) {
     yaml << "port-map:\n";
     for (const std::string& m : port_map) yaml << "  - \"" << m << "\"\n";

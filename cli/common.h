@@ -89,6 +89,8 @@ struct ConfigOptions {
   std::vector<std::string> port_map;
   std::optional<std::string> profile;
   bool disable_inline_ignores = false;
+  // --resolve-bases[=true|false|cached]: "" when not given (then the configuration decides).
+  std::string resolve_bases;
   // --registries-conf: a containers dir (registries.conf + registries.conf.d/) or one file whose
   // [aliases] apply. Unset: no host file is read, so a file lints the same on every machine.
   std::optional<std::string> registries_conf;

@@ -1,6 +1,7 @@
 // `okdlint fix`: apply the fixes rules propose to Containerfiles.
 #include <iostream>
 
+#include "cli/base_lookup.h"
 #include "cli/command.h"
 #include "cli/common.h"
 #include "rewrite/atomic_write.h"
@@ -19,6 +20,8 @@ struct FixCommandOptions {
   std::vector<std::string> select;
   std::optional<std::string> stdin_filename;
   ConfigOptions config;
+  RegistryFlags registry;
+  std::string platform = "linux/amd64";
 };
 
 // What could not be fixed, and why, on stderr: the user should not think a clean exit means a
@@ -43,6 +46,7 @@ int run_fix(const FixCommandOptions& o) {
   RegistryAliases aliases = o.config.registry_aliases();
   bool would_change = false;
   bool findings_remain = false;  // at or above the failure threshold, after --write
+  BaseLookup base_lookup(o.registry, o.platform);
   for (const std::string& input : inputs) {
     bool from_stdin = input == "-";
     if (from_stdin && o.write) throw InputError("fix: --write needs a file, not stdin");
@@ -50,6 +54,7 @@ int run_fix(const FixCommandOptions& o) {
     std::string text = from_stdin ? checked_containerfile(read_stdin(), display, "fix")
                                   : read_containerfile(input, display, "fix");
     Config config = o.config.load_for(from_stdin ? display : input);
+    base_lookup.apply(SourceFile(display, text), config);
     FixOptions options;
     options.unsafe = o.unsafe;
     for (const std::string& id : o.select) options.selection.select.insert(rule_id_argument("--select", id));
@@ -90,7 +95,9 @@ const CommandRegistrar kFix{{"fix", [](CLI::App& root) -> std::function<int()> {
   sub->add_flag("--unsafe-fixes", o->unsafe, "Also apply fixes that change what the application sees (ports, removed commands)");
   sub->add_option("--select", o->select, "Only fix these rule ids")->delimiter(',')->allow_extra_args(false);
   sub->add_option("--stdin-filename", o->stdin_filename, "Name to report for input read from stdin");
+  sub->add_option("--platform", o->platform, "Platform whose base image config --resolve-bases reads (default linux/amd64)");
   o->config.add_to(*sub);
+  o->registry.add_to(*sub);
   return [o]() { return run_fix(*o); };
 }}};
 

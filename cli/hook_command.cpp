@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/base_lookup.h"
 #include "cli/command.h"
 #include "cli/common.h"
 #include "git/hooks.h"
@@ -74,6 +75,8 @@ int lint_git_files(std::vector<GitFile> files, const HookLintOptions& options, c
   report.tool_version = OKDLINT_VERSION;
   bool fail = false;
   bool input_error = false;
+  // resolve-bases in a hook reads the cache only; the network only with hook-network: true.
+  BaseLookup base_lookup(RegistryFlags{}, "linux/amd64", /*in_hook=*/true);
 
   for (const GitFile& f : files) {
     std::string display = f.path;
@@ -96,6 +99,7 @@ int lint_git_files(std::vector<GitFile> files, const HookLintOptions& options, c
       continue;
     }
     auto source = std::make_unique<SourceFile>(display, std::move(text));
+    base_lookup.apply(*source, config);
     ContainerfileLint result = lint_containerfile(*source, config, aliases, selection);
     if (!result.model.error.empty()) {
       print_error(located(display, 0, result.model.error));

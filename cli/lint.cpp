@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "cli/base_lookup.h"
 #include "lint/image/image.h"
 #include "lint/report/reporter.h"
 #include "registry/client.h"
@@ -136,6 +137,7 @@ int run_lint(const LintOptions& options) {
     source_by_name[containerfile_display] = sources.back().get();
   }
 
+  BaseLookup base_lookup(options.registry, options.platform);
   for (const std::string& input : inputs) try {
     std::unique_ptr<SpooledStdin> spooled;
     std::string path = input;
@@ -184,6 +186,7 @@ int run_lint(const LintOptions& options) {
       }
     } else {
       auto source = std::make_unique<SourceFile>(display, read_containerfile(path, display, "lint"));
+      base_lookup.apply(*source, config);
       ContainerfileLint result = lint_containerfile(*source, config, aliases, selection);
       if (!result.model.error.empty()) throw InputError(located(display, 0, result.model.error));
       found = std::move(result.diagnostics);

@@ -3,7 +3,9 @@
 #include <fnmatch.h>
 
 #include <nlohmann/json.hpp>
+#include <charconv>
 #include <set>
+#include <stdexcept>
 
 #include "lint/reference.h"
 
@@ -78,9 +80,57 @@ void BaseFacts::fill_from(const BaseFacts& other) {
   if (!user) user = other.user;
   if (!shell) shell = other.shell;
   if (!os) os = other.os;
-  for (const auto& [k, v] : other.env) env.emplace(k, v);
-  if (exposed.empty()) exposed = other.exposed;
+  if (!workdir) workdir = other.workdir;
+  if (!from_image) {
+    for (const auto& [k, v] : other.env) env.emplace(k, v);
+    if (exposed.empty()) exposed = other.exposed;
+  }
   if (!needs_root) needs_root = other.needs_root;
+  from_image = from_image || other.from_image;
+}
+
+BaseFacts base_facts_from_image_config(std::string_view config_json, std::string source) {
+  nlohmann::json doc = nlohmann::json::parse(config_json, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) throw std::runtime_error("the image config is not a JSON object");
+  BaseFacts facts;
+  facts.source = std::move(source);
+  facts.from_image = true;
+  const auto text = [](const nlohmann::json& j, const char* key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string os = text(doc, "os");
+  if (!os.empty()) facts.os = os;
+  facts.user = "0";  // no User: root
+  facts.workdir = "/";
+  auto config = doc.find("config");
+  if (config == doc.end() || config->is_null()) return facts;
+  if (!config->is_object()) throw std::runtime_error("the image config's \"config\" is not an object");
+  if (std::string user = text(*config, "User"); !user.empty()) facts.user = user;
+  if (std::string dir = text(*config, "WorkingDir"); !dir.empty()) facts.workdir = dir;
+  if (auto envs = config->find("Env"); envs != config->end() && envs->is_array()) {
+    for (const nlohmann::json& e : *envs) {
+      if (!e.is_string()) continue;
+      const std::string& kv = e.get_ref<const std::string&>();
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) continue;
+      facts.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  if (auto ports = config->find("ExposedPorts"); ports != config->end() && ports->is_object()) {
+    std::set<int> seen;
+    for (const auto& [key, value] : ports->items()) {
+      (void)value;
+      std::string_view p = key;
+      p = p.substr(0, p.find('/'));
+      int port = 0;
+      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+      if (ec == std::errc() && end == p.data() + p.size() && port > 0 && port < 65536 && seen.insert(port).second) {
+        facts.exposed.push_back(port);
+      }
+    }
+  }
+  return facts;
 }
 
 BaseFacts builtin_base_facts(std::string_view reference, std::string_view proxy) {

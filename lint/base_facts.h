@@ -3,9 +3,13 @@
 // whether its own entrypoint needs root. Every field is optional: unknown stays unknown, and
 // rules must treat unknown as "cannot tell", never as a default.
 //
-// Facts come from sources in this order, each filling only what the previous left unknown:
-//   1. `bases:` in .okdlint.yaml and a registry lookup (issue 13, not yet wired);
-//   2. the built-in table lint/data/base_facts.json (well-known families, each with a source).
+// Facts come from sources in this order, each filling only what the previous left unknown
+// (Config::facts_for_base):
+//   1. `bases:` in .okdlint.yaml (what the user states wins);
+//   2. the base's own image config read from its registry (--resolve-bases; registry/
+//      base_resolver.h, cached on disk): user, os, ENV, exposed ports and WORKDIR, all complete;
+//   3. the built-in table lint/data/base_facts.json (well-known families, each with a source):
+//      shell and needs_root, which an image config cannot tell.
 // build_model() attaches the facts of each stage's base to Stage::facts; a stage FROM another
 // stage inherits that stage's facts.
 #pragma once
@@ -28,15 +32,25 @@ struct BaseFacts {
   std::vector<int> exposed;                 // ports the image EXPOSEs
   std::optional<std::string> needs_root;    // why its entrypoint must start as root (binds <1024,
                                             // drops privileges itself); unset = not known to
+  std::optional<std::string> workdir;       // the image's WorkingDir ("/" when it sets none)
+  // Read from the image's own config (a registry lookup): user, os, env, exposed and workdir are
+  // then the whole truth, not partial knowledge another source may add to.
+  bool from_image = false;
 
   bool known() const { return !family.empty() || !source.empty(); }
   bool windows() const { return os && *os == "windows"; }
   bool no_shell() const { return shell && !*shell; }
   // The image already runs as a non-root user.
   bool runs_non_root() const;
-  // Fills the fields still unknown here from `other`.
+  // Fills the fields still unknown here from `other`. Facts read from an image keep their ENV and
+  // ports as they are (complete); other facts gain the ENV names and ports `other` knows.
   void fill_from(const BaseFacts& other);
 };
+
+// Facts from an image's config JSON (the registry's config blob): User ("" is root, "0"), os,
+// Env, ExposedPorts, WorkingDir. source says where it came from. Throws std::runtime_error with a
+// one-line message when the text is not an image config.
+BaseFacts base_facts_from_image_config(std::string_view config_json, std::string source);
 
 // Facts from the built-in table for a base image as written after expansion ("nginx:1.27",
 // "gcr.io/distroless/static:nonroot", "scratch"). `proxy` (config.proxy) is stripped first, so

@@ -1,5 +1,6 @@
 #include "lint/config.h"
 
+#include "lint/reference.h"
 #include "lint/rule_ids.h"
 #include "lint/text.h"
 
@@ -20,9 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 11> kKnownKeys = {
+constexpr std::array<std::string_view, 15> kKnownKeys = {
     "proxy",  "ignore",     "severity",               "failure-threshold", "default-uid",
-    "port-map", "target",   "build-args",             "disable-inline-ignores", "profile", "extend"};
+    "port-map", "target",   "build-args",             "disable-inline-ignores", "profile", "extend",
+    "resolve-bases", "base-cache-ttl", "hook-network", "bases"};
 
 std::string where_prefix(const std::string& file, int line) {
   if (line > 0) return file + ":" + std::to_string(line) + ": ";
@@ -139,6 +141,43 @@ std::optional<uint32_t> parse_uid(std::string_view s) {
 
 bool is_profile(std::string_view s) { return s == "default" || s == "certification"; }
 
+// resolve-bases values: a boolean, or "cached" (the cache only, never the network).
+std::optional<BaseResolution> parse_resolution(std::string_view s) {
+  if (lower(trim(s)) == "cached") return BaseResolution::Cached;
+  if (auto flag = parse_bool(s)) return *flag ? BaseResolution::On : BaseResolution::Off;
+  return std::nullopt;
+}
+
+// "3600", "90s", "30m", "1h", "2d" → seconds.
+std::optional<long> parse_duration(std::string_view s) {
+  s = trim(s);
+  long unit = 1;
+  if (!s.empty()) {
+    switch (s.back()) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: unit = 0;
+    }
+    if (unit) s.remove_suffix(1);
+    else unit = 1;
+  }
+  const auto value = parse_integer(s);
+  if (!value || *value > 10LL * 365 * 86400 / unit) return std::nullopt;
+  return static_cast<long>(*value * unit);
+}
+
+// The key a `bases:` entry or a base is looked up by: "domain/path" and, with a tag or digest,
+// "domain/path:tag" / "domain/path@digest". nullopt when the text is not an image reference.
+std::optional<std::pair<std::string, std::string>> base_keys(std::string_view text) {
+  std::optional<ImageReference> ref = parse_image_reference(text);
+  if (!ref) return std::nullopt;
+  std::string name = ref->name();
+  std::string exact = ref->digest ? name + "@" + *ref->digest : name + ":" + ref->tag.value_or("latest");
+  return std::pair<std::string, std::string>(name, exact);
+}
+
 std::string normalise_proxy(std::string_view s) {
   s = trim(s);
   while (!s.empty() && s.back() == '/') s.remove_suffix(1);
@@ -251,6 +290,24 @@ class YamlApplier {
       if (!is_profile(text))
         fail_value(key_node, value, "'profile' must be default or certification, not '" + text + "'");
       config_.profile = text;
+    } else if (key == "resolve-bases") {
+      const std::string text = scalar(key, key_node, value);
+      const auto mode = parse_resolution(text);
+      if (!mode) fail_value(key_node, value, "'resolve-bases' must be true, false or cached, not '" + text + "'");
+      config_.resolve_bases = *mode;
+    } else if (key == "base-cache-ttl") {
+      const std::string text = scalar(key, key_node, value);
+      const auto seconds = parse_duration(text);
+      if (!seconds)
+        fail_value(key_node, value, "'base-cache-ttl' must be a duration such as 3600, 90s, 30m, 1h or 2d, not '" + text + "'");
+      config_.base_cache_ttl = *seconds;
+    } else if (key == "hook-network") {
+      const std::string text = scalar(key, key_node, value);
+      const auto flag = parse_bool(text);
+      if (!flag) fail_value(key_node, value, "'hook-network' must be true or false, not '" + text + "'");
+      config_.hook_network = *flag;
+    } else if (key == "bases") {
+      apply_bases(key_node, value);
     } else {
       fail(key_node, unknown_key_message(key));
     }
@@ -327,6 +384,64 @@ class YamlApplier {
     fail_value(key, value, "'port-map' must be a mapping (80: 8080) or a list (\"80:8080\")");
   }
 
+  // bases: { "registry.example/team/base": { user: "1001", shell: true, expose: [8080] } }
+  void apply_bases(const YAML::Node& key, const YAML::Node& value) {
+    if (value.IsNull()) return;
+    if (!value.IsMap()) fail_value(key, value, "'bases' must map image names to facts such as {user: \"1001\", shell: true}");
+    for (const auto& entry : value) {
+      const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+      const auto keys = base_keys(name);
+      if (!keys) fail(entry.first, "'bases' keys must be image names such as registry.example/team/base, not '" + name + "'");
+      const std::optional<ImageReference> ref = parse_image_reference(name);
+      const bool exact = ref->tag || ref->digest;
+      if (!entry.second.IsMap()) fail_value(entry.first, entry.second, "'bases: " + name + "' must be a mapping of facts (user, shell, os, expose, env, workdir, needs-root)");
+      BaseFacts facts;
+      facts.family = "config";
+      facts.source = file_ + ": bases: " + name;
+      for (const auto& field : entry.second) {
+        const std::string f = field.first.IsScalar() ? field.first.Scalar() : std::string();
+        const std::string where = "'bases: " + name + ": " + f + "'";
+        if (f == "user") {
+          const std::string user = scalar(where, field.first, field.second);
+          if (trim(user).empty()) fail_value(field.first, field.second, where + " must name a user such as 1001");
+          facts.user = std::string(trim(user));
+        } else if (f == "shell") {
+          const auto flag = parse_bool(scalar(where, field.first, field.second));
+          if (!flag) fail_value(field.first, field.second, where + " must be true or false");
+          facts.shell = *flag;
+        } else if (f == "os") {
+          const std::string os = lower(trim(scalar(where, field.first, field.second)));
+          if (os != "linux" && os != "windows") fail_value(field.first, field.second, where + " must be linux or windows");
+          facts.os = os;
+        } else if (f == "expose") {
+          if (!field.second.IsSequence()) fail_value(field.first, field.second, where + " must be a list of ports such as [8080]");
+          for (const auto& item : field.second) {
+            std::string text = item.IsScalar() ? item.Scalar() : std::string();
+            text = std::string(trim(text.substr(0, text.find('/'))));
+            const auto port = parse_integer(text);
+            if (!port || *port < 1 || *port > 65535) fail(item, where + " entries must be ports from 1 to 65535");
+            facts.exposed.push_back(static_cast<int>(*port));
+          }
+        } else if (f == "env") {
+          if (!field.second.IsMap()) fail_value(field.first, field.second, where + " must map names to values");
+          for (const auto& kv : field.second) {
+            if (!kv.first.IsScalar() || kv.first.Scalar().empty()) fail(kv.first, where + " keys must be variable names");
+            facts.env[kv.first.Scalar()] = scalar(where, kv.first, kv.second);
+          }
+        } else if (f == "workdir") {
+          const std::string dir = scalar(where, field.first, field.second);
+          if (!dir.starts_with('/')) fail_value(field.first, field.second, where + " must be an absolute path");
+          facts.workdir = dir;
+        } else if (f == "needs-root") {
+          facts.needs_root = scalar(where, field.first, field.second);
+        } else {
+          fail(field.first, "unknown key " + where + " (known: user, shell, os, expose, env, workdir, needs-root)");
+        }
+      }
+      config_.bases[exact ? keys->second : keys->first] = std::move(facts);
+    }
+  }
+
   void apply_build_args(const YAML::Node& key, const YAML::Node& value) {
     if (value.IsNull()) return;
     if (!value.IsMap()) fail_value(key, value, "'build-args' must map argument names to values");
@@ -372,6 +487,21 @@ ConfigError::ConfigError(std::string file_name, int line_number, const std::stri
 bool is_rule_id(std::string_view id) {
   return id.size() == 6 && id.starts_with("OKD") &&
          std::all_of(id.begin() + 3, id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+BaseFacts Config::facts_for_base(std::string_view base) const {
+  BaseFacts facts;
+  std::string text(base);
+  if (!proxy.empty() && is_under_proxy(text, proxy)) text = text.substr(proxy.size() + 1);
+  if (!bases.empty()) {
+    if (const auto keys = base_keys(text)) {
+      if (auto it = bases.find(keys->second); it != bases.end()) facts = it->second;
+      else if (auto it2 = bases.find(keys->first); it2 != bases.end()) facts = it2->second;
+    }
+  }
+  if (auto it = resolved_bases.find(std::string(base)); it != resolved_bases.end()) facts.fill_from(it->second);
+  facts.fill_from(builtin_base_facts(base, proxy));
+  return facts;
 }
 
 int Config::map_port(int port) const {
@@ -463,6 +593,16 @@ void apply_environment(Config& config, const std::map<std::string, std::string>&
     const auto flag = parse_bool(*v);
     if (!flag) fail("OKDLINT_DISABLE_INLINE_IGNORES", "must be 1, true, 0 or false, not '" + *v + "'");
     config.disable_inline_ignores = *flag;
+  }
+  if (const auto v = get("OKDLINT_RESOLVE_BASES")) {
+    const auto mode = parse_resolution(*v);
+    if (!mode) fail("OKDLINT_RESOLVE_BASES", "must be 1, true, 0, false or cached, not '" + *v + "'");
+    config.resolve_bases = *mode;
+  }
+  if (const auto v = get("OKDLINT_BASE_CACHE_TTL")) {
+    const auto seconds = parse_duration(*v);
+    if (!seconds) fail("OKDLINT_BASE_CACHE_TTL", "must be a duration such as 3600, 90s, 30m, 1h or 2d, not '" + *v + "'");
+    config.base_cache_ttl = *seconds;
   }
   if (const auto v = get("OKDLINT_PROFILE")) {
     if (!is_profile(*v)) fail("OKDLINT_PROFILE", "must be default or certification, not '" + *v + "'");

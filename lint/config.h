@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lint/base_facts.h"
 #include "lint/diagnostic.h"
 
 namespace okd {
@@ -28,6 +29,11 @@ struct ConfigError : std::runtime_error {
   std::string message;
 };
 
+// Whether base images are looked up in their registries (--resolve-bases, `resolve-bases:`):
+// Off reads nothing (a file lints the same on every machine); Cached uses only what an earlier
+// lookup left in the cache (no network); On uses the cache and fetches what is missing or stale.
+enum class BaseResolution { Off, Cached, On };
+
 struct Config {
   std::string proxy = std::string(kDefaultProxy);  // no trailing '/'
   std::set<std::string> ignore;                    // rule ids to skip
@@ -41,6 +47,19 @@ struct Config {
   bool disable_inline_ignores = false;
   std::string profile = "default";  // or "certification"
   std::vector<std::string> loaded_from;  // configuration files applied, in order
+  BaseResolution resolve_bases = BaseResolution::Off;
+  long base_cache_ttl = 3600;  // seconds a cached tag → digest answer is used without asking again
+  bool hook_network = false;   // git hooks may fetch bases (else they use the cache only)
+  // `bases:` — facts the user states for base images, by normalised name ("registry.example/team/
+  // base", any tag) or name with tag or digest ("…/base:1"), which wins over the bare name.
+  std::map<std::string, BaseFacts> bases;
+  // Facts read from registries for this run (filled by the caller before linting), by the base
+  // as written after ARG expansion.
+  std::map<std::string, BaseFacts> resolved_bases;
+
+  // What is known of a base image as written after expansion: `bases:`, then resolved_bases,
+  // then the built-in table (lint/base_facts.h), each filling what the earlier left unknown.
+  BaseFacts facts_for_base(std::string_view base) const;
 
   // The unprivileged port a privileged one moves to: an explicit port-map entry, else 80→8080,
   // 443→8443, any other port below 1024 → port+8000; ports from 1024 up are returned unchanged.

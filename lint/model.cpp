@@ -317,8 +317,10 @@ class ModelBuilder {
       if (stage.base.known) {
         stage.facts = options_.base_facts ? options_.base_facts(stage.base.value)
                                            : builtin_base_facts(stage.base.value, options_.proxy);
+        if (stage.facts.workdir && stage.facts.workdir->starts_with('/')) stage.workdir = *stage.facts.workdir;
       }
-      stage.base_env_open = !(stage.base.known && ascii_lower(stage.base.value) == "scratch");
+      // scratch has no ENV; a base whose config was read has exactly the ENV in its facts.
+      stage.base_env_open = !(stage.base.known && ascii_lower(stage.base.value) == "scratch") && !stage.facts.from_image;
     }
     if (parsed_.escape == '`' && !stage.facts.os) stage.facts.os = "windows";
     stage_args_.clear();

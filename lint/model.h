@@ -78,7 +78,7 @@ struct Stage {
   // file with `# escape=``.
   BaseFacts facts;
   // The base image may set ENV the file does not show: names the file does not define expand to
-  // unknown, not empty (false only for FROM scratch).
+  // unknown, not empty (false for FROM scratch and for a base whose image config was read).
   bool base_env_open = true;
   bool windows() const { return facts.windows(); }
 };

@@ -168,6 +168,22 @@ static void drop_posix_findings_in_windows_stages(const BuildModel& model, std::
   });
 }
 
+std::vector<std::string> containerfile_bases(const SourceFile& source, const Config& config) {
+  ParsedDockerfile parsed = parse_dockerfile(source);
+  ModelOptions options;
+  options.build_args = config.build_args;
+  options.target = config.target;
+  options.proxy = config.proxy;
+  BuildModel model = build_model(source, parsed, options);
+  std::vector<std::string> out;
+  for (const Stage& stage : model.stages) {
+    if (stage.parent || !stage.base.known || stage.base.value.empty()) continue;
+    if (ascii_lower(stage.base.value) == "scratch") continue;
+    if (std::find(out.begin(), out.end(), stage.base.value) == out.end()) out.push_back(stage.base.value);
+  }
+  return out;
+}
+
 ContainerfileLint lint_containerfile(const SourceFile& source, const Config& config, const RegistryAliases& aliases,
                                      const RuleSelection& selection) {
   ContainerfileLint result;
@@ -176,6 +192,7 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
   options.build_args = config.build_args;
   options.target = config.target;
   options.proxy = config.proxy;
+  options.base_facts = [&config](const std::string& base) { return config.facts_for_base(base); };
   result.model = build_model(source, result.parsed, options);
 
   std::vector<Diagnostic> raw = result.parsed.errors;

@@ -39,6 +39,11 @@ struct ContainerfileLint {
   std::vector<Diagnostic> diagnostics;
 };
 
+// The base images a Containerfile's stages build on, as written after ARG expansion (stages FROM
+// another stage, FROM scratch and bases that depend on unknown variables left out), in order,
+// each once: what --resolve-bases looks up.
+std::vector<std::string> containerfile_bases(const SourceFile& source, const Config& config);
+
 ContainerfileLint lint_containerfile(const SourceFile& source, const Config& config, const RegistryAliases& aliases,
                                      const RuleSelection& selection = {});
 

@@ -15,7 +15,9 @@ class NoUserRule : public Rule {
         "is root for most bases (Debian, Alpine, UBI, nginx, ...). OKD then runs it with a random "
         "uid anyway, and pods with runAsNonRoot refuse it. Set a numeric non-root USER (e.g. "
         "USER 1001) in the final stage after the steps that need root, and give the files the "
-        "application writes to group 0 with group write permission.",
+        "application writes to group 0 with group write permission. A base known to run as a "
+        "non-root user (read from its registry with --resolve-bases, stated under bases: in "
+        ".okdlint.yaml, or a well-known family such as distroless :nonroot) needs no USER.",
         true};
     return kInfo;
   }
@@ -30,9 +32,17 @@ class NoUserRule : public Rule {
     std::string uid = std::to_string(uid_for_fix(ctx));
 
     Diagnostic d;
-    d.message = "final stage never sets USER, so it runs as the user of base image " + final_base_image(ctx) +
-                " (root for most images)";
+    d.message = "final stage never sets USER, so it runs as the user of base image " + final_base_image(ctx);
     d.hint = "add USER " + uid + " (a numeric uid) to the final stage after the steps that need root";
+    if (target.facts.user) {
+      d.message += " (" + (is_root_user(*target.facts.user) ? std::string("root") : *target.facts.user) + ", " +
+                   facts_origin(target.facts) + ")";
+    } else {
+      d.message += " (root for most images; the base was not resolved)";
+      d.hint += ctx.config.resolve_bases == BaseResolution::Off
+                    ? "; or run with --resolve-bases to read the base's user from its registry"
+                    : "; or state the base's user under bases: in .okdlint.yaml (its registry could not be read)";
+    }
     d.range = target.base_range;
     if (std::optional<Edit> insert = insert_user_edit(ctx, nullptr, "USER " + uid)) {
       std::optional<std::string> risk = user_switch_risk(ctx);

@@ -303,6 +303,13 @@ std::string final_base_image(const ContainerfileContext& ctx) {
   return std::string(ctx.text(root->base_range));
 }
 
+std::string facts_origin(const BaseFacts& facts) {
+  if (facts.family == "config") return "as bases: in the configuration states";
+  if (facts.from_image) return "read from the registry";
+  if (!facts.family.empty()) return "built-in facts for " + facts.family;
+  return "as known";
+}
+
 // ---- Words ----
 
 std::optional<std::string> resolved_word(const BuildModel& model, const Instruction* instruction, const ShellWord& word) {

@@ -68,6 +68,9 @@ const Stage* chain_root(const BuildModel& model);
 // The base image the final image starts from, as expanded (as written when it depends on an
 // unknown ARG): "nginx:1.25". Empty when the file has no stage.
 std::string final_base_image(const ContainerfileContext& ctx);
+// How a base's facts are known, for messages: "read from the registry", "as bases: states",
+// "built-in facts for distroless-nonroot".
+std::string facts_origin(const BaseFacts& facts);
 
 // ---- Words ----
 

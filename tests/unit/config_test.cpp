@@ -92,6 +92,18 @@ TEST(Config, ReadsEveryKeyFromFixture) {
                                                                {"PIP_INDEX_URL", "https://pypi.example/simple"}}));
   EXPECT_TRUE(c.disable_inline_ignores);
   EXPECT_EQ(c.profile, "certification");
+  EXPECT_EQ(c.resolve_bases, BaseResolution::On);
+  EXPECT_EQ(c.base_cache_ttl, 7200);
+  EXPECT_TRUE(c.hook_network);
+  ASSERT_EQ(c.bases.count("registry.example/team/base"), 1u);
+  const BaseFacts& base = c.bases.at("registry.example/team/base");
+  EXPECT_EQ(base.user, "1001");
+  EXPECT_EQ(base.shell, true);
+  EXPECT_EQ(base.os, "linux");
+  EXPECT_EQ(base.exposed, std::vector<int>{8080});
+  EXPECT_EQ(base.env.at("APP_ROOT"), "/opt/app-root");
+  EXPECT_EQ(base.workdir, "/opt/app-root/src");
+  EXPECT_EQ(base.needs_root, "its entrypoint binds port 80");
   EXPECT_EQ(c.loaded_from, std::vector<std::string>{fixture.string()});
 }
 
@@ -424,6 +436,78 @@ TEST(RuleIds, MatchOkdAndThreeDigits) {
   EXPECT_FALSE(is_rule_id("okd101"));
   EXPECT_FALSE(is_rule_id("DL3002"));
   EXPECT_FALSE(is_rule_id("OKD1a1"));
+}
+
+TEST(BaseSettings, ResolveBasesTtlAndHookNetwork) {
+  Config c = parse_config_yaml("resolve-bases: true\nbase-cache-ttl: 30m\nhook-network: yes\n", "f.yaml");
+  EXPECT_EQ(c.resolve_bases, BaseResolution::On);
+  EXPECT_EQ(c.base_cache_ttl, 1800);
+  EXPECT_TRUE(c.hook_network);
+  EXPECT_EQ(parse_config_yaml("resolve-bases: cached\n", "f").resolve_bases, BaseResolution::Cached);
+  EXPECT_EQ(parse_config_yaml("base-cache-ttl: 90\n", "f").base_cache_ttl, 90);
+  EXPECT_EQ(Config().resolve_bases, BaseResolution::Off);
+  EXPECT_THROW(parse_config_yaml("resolve-bases: sometimes\n", "f"), ConfigError);
+  EXPECT_THROW(parse_config_yaml("base-cache-ttl: -5\n", "f"), ConfigError);
+  EXPECT_THROW(parse_config_yaml("base-cache-ttl: 1w\n", "f"), ConfigError);
+  Config e;
+  apply_environment(e, {{"OKDLINT_RESOLVE_BASES", "cached"}, {"OKDLINT_BASE_CACHE_TTL", "0"}});
+  EXPECT_EQ(e.resolve_bases, BaseResolution::Cached);
+  EXPECT_EQ(e.base_cache_ttl, 0);
+  EXPECT_THROW(apply_environment(e, {{"OKDLINT_RESOLVE_BASES", "maybe"}}), ConfigError);
+}
+
+TEST(BaseSettings, StatedBasesMatchByRepositoryWithOrWithoutTag) {
+  Config c = parse_config_yaml(R"(
+bases:
+  registry.example/team/base: {user: "1001", shell: true, expose: [8080], env: {APP_ROOT: /opt/app}}
+  registry.example/team/base:debug: {user: "0"}
+  registry.example/team/tiny: {shell: false, workdir: /srv}
+)", "cfg.yaml");
+  BaseFacts any = c.facts_for_base("registry.example/team/base:2.1");
+  EXPECT_EQ(any.user, "1001");
+  EXPECT_EQ(any.shell, true);
+  EXPECT_EQ(any.exposed, std::vector<int>{8080});
+  EXPECT_EQ(any.env.at("APP_ROOT"), "/opt/app");
+  EXPECT_EQ(any.source, "cfg.yaml: bases: registry.example/team/base");
+  EXPECT_TRUE(any.runs_non_root());
+  EXPECT_EQ(c.facts_for_base("registry.example/team/base").user, "1001");  // untagged = :latest
+  EXPECT_EQ(c.facts_for_base("registry.example/team/base:debug").user, "0");  // the tagged entry wins
+  EXPECT_TRUE(c.facts_for_base("registry.example/team/tiny:1").no_shell());
+  EXPECT_EQ(c.facts_for_base("registry.example/team/tiny:1").workdir, "/srv");
+  EXPECT_FALSE(c.facts_for_base("registry.example/team/other:1").known());
+  EXPECT_THROW(parse_config_yaml("bases: {\"Not A Name\": {user: 1}}\n", "f"), ConfigError);
+  EXPECT_THROW(parse_config_yaml("bases: {x/y: {colour: red}}\n", "f"), ConfigError);
+  EXPECT_THROW(parse_config_yaml("bases: {x/y: {expose: [70000]}}\n", "f"), ConfigError);
+  EXPECT_THROW(parse_config_yaml("bases: {x/y: {workdir: rel}}\n", "f"), ConfigError);
+}
+
+TEST(BaseSettings, RegistryFactsWinOverTheBuiltInTableAndStatedFactsOverBoth) {
+  Config c;  // default proxy
+  BaseFacts registry = base_facts_from_image_config(
+      R"({"os":"linux","config":{"User":"101","ExposedPorts":{"8080/tcp":{}},"Env":["PATH=/usr/bin","A=b=c"],"WorkingDir":"/srv"}})",
+      "registry x");
+  EXPECT_TRUE(registry.from_image);
+  EXPECT_EQ(registry.user, "101");
+  EXPECT_EQ(registry.exposed, std::vector<int>{8080});
+  EXPECT_EQ(registry.env.at("A"), "b=c");
+  EXPECT_EQ(registry.workdir, "/srv");
+  c.resolved_bases["nginx:1.27"] = registry;
+  BaseFacts f = c.facts_for_base("nginx:1.27");
+  EXPECT_EQ(f.user, "101");                       // the registry, not the table's root
+  EXPECT_EQ(f.exposed, std::vector<int>{8080});   // complete: the table's 80 is not added
+  EXPECT_EQ(f.shell, true);                       // only the table knows the shell
+  EXPECT_EQ(f.family, "nginx");
+  EXPECT_EQ(f.source, "registry x");
+  EXPECT_EQ(c.facts_for_base("nginx:1.26").exposed, std::vector<int>{80});  // not resolved: the table
+  // No User is root; a config without "config" is still an image's.
+  EXPECT_EQ(base_facts_from_image_config(R"({"os":"windows"})", "r").user, "0");
+  EXPECT_TRUE(base_facts_from_image_config(R"({"os":"windows"})", "r").windows());
+  EXPECT_THROW(base_facts_from_image_config("[1]", "r"), std::runtime_error);
+  EXPECT_THROW(base_facts_from_image_config("{\"config\": 3}", "r"), std::runtime_error);
+  Config stated = parse_config_yaml("bases: {nginx: {user: \"0\"}}\n", "f");
+  stated.resolved_bases["nginx:1.27"] = registry;
+  EXPECT_EQ(stated.facts_for_base("nginx:1.27").user, "0");
+  EXPECT_EQ(stated.facts_for_base("nginx:1.27").exposed, std::vector<int>{8080});
 }
 
 }  // namespace

@@ -100,6 +100,23 @@ TEST(Variables, NamesFromTheBaseImageAreUnknownNotEmpty) {
   EXPECT_TRUE(s2i->model.stages[0].facts.runs_non_root());
 }
 
+TEST(Variables, AResolvedBaseHasExactlyItsConfigEnvAndWorkdir) {
+  // --resolve-bases: the base's config lists all its ENV, so other names are empty, not unknown.
+  okd::ModelOptions options;
+  options.base_facts = [](const std::string& base) {
+    if (base != "registry.example/team/base:1") return okd::BaseFacts{};
+    return okd::base_facts_from_image_config(
+        R"({"os":"linux","config":{"Env":["APP_ROOT=/opt/app-root"],"WorkingDir":"/opt/app-root/src"}})", "registry test");
+  };
+  auto b = build("FROM registry.example/team/base:1\nWORKDIR ${APP_ROOT}/etc${NOPE}\nFROM other/base:1\nWORKDIR ${NOPE}/x\n"
+                 "FROM registry.example/team/base:1\nWORKDIR data\n",
+                 options);
+  EXPECT_TRUE(b->model.stages[0].workdir_known);
+  EXPECT_EQ(b->model.stages[0].workdir, "/opt/app-root/etc");
+  EXPECT_FALSE(b->model.stages[1].workdir_known);              // not resolved: the base may set NOPE
+  EXPECT_EQ(b->model.stages[2].workdir, "/opt/app-root/src/data");  // relative to the base's WorkingDir
+}
+
 TEST(Variables, EscapedDollarIsLiteral) {
   auto b = build("FROM a\nENV A=x\nUSER \\$A\n");
   EXPECT_EQ(b->model.stages[0].user->value.value, "$A");
