@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
@@ -195,7 +196,12 @@ int run_lint(const LintOptions& options) {
     }
     for (const Diagnostic& d : found) fail = fail || config.fails(d.severity);
     report.files.push_back(display);
-    report.diagnostics.insert(report.diagnostics.end(), found.begin(), found.end());
+    if (report.diagnostics.empty()) {
+      report.diagnostics = std::move(found);
+    } else {
+      report.diagnostics.insert(report.diagnostics.end(), std::make_move_iterator(found.begin()),
+                                std::make_move_iterator(found.end()));
+    }
   } catch (const InputError& e) {
     input_error(e.what());
   }

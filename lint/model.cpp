@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "lint/text.h"
 
@@ -13,17 +14,10 @@ namespace {
 constexpr const char* kPlatformArgs[] = {"TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
                                          "BUILDPLATFORM",  "BUILDOS",  "BUILDARCH",  "BUILDVARIANT"};
 
-// open: the scope also holds the base image's ENV, which the file does not show, so a name it
-// does not define is unknown rather than empty. Except a global ARG the stage did not declare
-// again (issue 10): the file names it, so it meant its ARG, which BuildKit leaves out of the
-// stage: it expands to empty.
-VarLookup lookup_in(const VarMap& vars, bool open = false, const VarMap* globals = nullptr) {
-  static const Var kFromBase{"", false};
-  return [&vars, open, globals](std::string_view name) -> const Var* {
+VarLookup lookup_in(const VarMap& vars) {
+  return [&vars](std::string_view name) -> const Var* {
     auto it = vars.find(name);
-    if (it != vars.end()) return &it->second;
-    if (globals && globals->find(name) != globals->end()) return nullptr;
-    return open ? &kFromBase : nullptr;
+    return it == vars.end() ? nullptr : &it->second;
   };
 }
 
@@ -153,9 +147,17 @@ class ModelBuilder {
       : source_(source), parsed_(parsed), options_(options) {}
 
   BuildModel build() {
-    for (const char* name : kPlatformArgs) globals_[name] = build_arg_or(name, Var{"", false});
-    for (const Instruction& ins : parsed_.instructions) visit(ins);
-    finish_stage();
+    const auto& instructions = parsed_.instructions;
+    model_.first_instruction = instructions.empty() ? nullptr : instructions.data();
+    model_.instruction_count = instructions.size();
+    model_.instruction_stage.assign(instructions.size(), BuildModel::kNoStage);
+    seq_ = 0;  // before the first instruction
+    for (const char* name : kPlatformArgs) set_global(name, build_arg_or(name, Var{"", false}));
+    for (size_t i = 0; i < instructions.size(); ++i) {
+      seq_ = static_cast<uint32_t>(i + 1);
+      index_ = i;
+      visit(instructions[i]);
+    }
     choose_target();
     return std::move(model_);
   }
@@ -167,29 +169,62 @@ class ModelBuilder {
     return fallback;
   }
 
+  void set_global(const std::string& name, Var value) {
+    model_.global_changes.set(name, seq_, value);
+    globals_[name] = std::move(value);
+  }
+
   // ARG NAME[=default] words: the --build-arg wins over the default; a bare name in a stage takes
-  // the global value; otherwise the value stays unknown.
-  void declare_args(const Instruction& ins, VarMap& into, const VarMap& scope, const VarMap* globals) {
+  // the global value; otherwise the value stays unknown. A global ARG's default sees the ARGs
+  // declared before it on the same line (BuildKit's meta-arg loop); a stage ARG's defaults see the
+  // scope before the instruction (BuildKit expands the instruction first).
+  void declare_args(const Instruction& ins, bool global) {
+    std::vector<std::pair<std::string, Var>> declared;
     for (const Word& w : ins.args) {
       size_t eq = w.value.find('=');
       std::string name = w.value.substr(0, eq);
       Var value{"", false};
       if (eq != std::string::npos) {
-        Expanded def = process_word(w.value.substr(eq + 1), lookup_in(scope), parsed_.escape);
+        Expanded def = process_word(w.value.substr(eq + 1), global ? lookup_in(globals_) : stage_lookup(false, nullptr),
+                                    parsed_.escape);
         value = Var{def.value, def.known};
-      } else if (globals) {
-        auto g = globals->find(name);
-        if (g != globals->end()) value = g->second;
+      } else if (!global) {
+        auto g = globals_.find(name);
+        if (g != globals_.end()) value = g->second;
       }
-      into[name] = build_arg_or(name, value);
+      Var declared_value = build_arg_or(name, value);
+      if (global) {
+        set_global(name, std::move(declared_value));
+      } else {
+        declared.emplace_back(std::move(name), std::move(declared_value));
+      }
+    }
+    for (auto& [name, value] : declared) {
+      current().arg_changes.set(name, seq_, value);
+      stage_args_[name] = std::move(value);
     }
   }
 
-  VarMap stage_scope() const {
-    VarMap scope = stage_args_;
-    for (const auto& [k, v] : current().facts.env) scope.emplace(k, Var{v, true});  // the base's ENV
-    for (const auto& [k, v] : current().env) scope[k] = v;  // ENV overrides ARG
-    return scope;
+  // The stage's variables now: ENV over ARG over the base image's ENV. No copy: lookups read the
+  // maps the builder keeps up to date.
+  const Var* live(std::string_view name) const {
+    const Stage& stage = current();
+    if (auto it = stage.env.find(name); it != stage.env.end()) return &it->second;
+    if (auto it = stage_args_.find(name); it != stage_args_.end()) return &it->second;
+    if (auto it = stage.base_env.find(name); it != stage.base_env.end()) return &it->second;
+    return nullptr;
+  }
+  // open: the scope also holds the base image's ENV, which the file does not show, so a name it
+  // does not define is unknown rather than empty. Except a global ARG the stage did not declare
+  // again (issue 10): the file names it, so it meant its ARG, which BuildKit leaves out of the
+  // stage: it expands to empty.
+  VarLookup stage_lookup(bool open, const VarMap* globals) const {
+    static const Var kFromBase{"", false};
+    return [this, open, globals](std::string_view name) -> const Var* {
+      if (const Var* v = live(name)) return v;
+      if (globals && globals->find(name) != globals->end()) return nullptr;
+      return open ? &kFromBase : nullptr;
+    };
   }
 
   Stage& current() { return model_.stages.back(); }
@@ -197,34 +232,32 @@ class ModelBuilder {
 
   void visit(const Instruction& ins) {
     if (ins.cmd == "from") {
-      finish_stage();
       start_stage(ins);
       return;
     }
     if (model_.stages.empty()) {
-      model_.scopes[&ins] = globals_;
       if (ins.cmd == "arg") {
         model_.global_args.push_back(&ins);
-        declare_args(ins, globals_, globals_, nullptr);
+        declare_args(ins, true);
       }
       return;
     }
     Stage& stage = current();
     stage.instructions.push_back(&ins);
-    model_.stage_index[&ins] = stage.index;
-    VarMap scope = stage_scope();
-    model_.scopes[&ins] = scope;
+    model_.instruction_stage[index_] = static_cast<uint32_t>(stage.index);
     const bool open = stage.base_env_open;
-    const VarLookup lookup = lookup_in(scope, open, &globals_);
+    const VarLookup lookup = stage_lookup(open, &globals_);
     const std::string& c = ins.cmd;
     if (c == "arg") {
-      declare_args(ins, stage_args_, scope, &globals_);
+      declare_args(ins, false);
     } else if (c == "env") {
       for (const KeyValue& kv : ins.pairs) {
         if (kv.key.empty()) continue;
-        Expanded e = process_word(kv.value, lookup_in(scope, open, &globals_), parsed_.escape);
-        stage.env[kv.key] = Var{e.value, e.known};
-        scope[kv.key] = stage.env[kv.key];  // later pairs on the same line see earlier ones
+        // Later pairs on the same line see earlier ones: the lookup reads stage.env as it is now.
+        Expanded e = process_word(kv.value, lookup, parsed_.escape);
+        Var& value = stage.env[kv.key];
+        value = Var{e.value, e.known};
+        stage.env_changes.set(kv.key, seq_, value);
       }
     } else if (c == "user" && !ins.args.empty()) {
       UserSetting u;
@@ -276,8 +309,7 @@ class ModelBuilder {
     Stage stage;
     stage.index = model_.stages.size();
     stage.from = &ins;
-    model_.scopes[&ins] = globals_;
-    model_.stage_index[&ins] = stage.index;
+    model_.instruction_stage[index_] = static_cast<uint32_t>(stage.index);
     const VarLookup lookup = lookup_in(globals_);
     if (!ins.args.empty()) {
       stage.base = process_word(ins.args.front().value, lookup, parsed_.escape);
@@ -323,11 +355,10 @@ class ModelBuilder {
       stage.base_env_open = !(stage.base.known && ascii_lower(stage.base.value) == "scratch") && !stage.facts.from_image;
     }
     if (parsed_.escape == '`' && !stage.facts.os) stage.facts.os = "windows";
+    for (const auto& [k, v] : stage.facts.env) stage.base_env.emplace(k, Var{v, true});
     stage_args_.clear();
     model_.stages.push_back(std::move(stage));
   }
-
-  void finish_stage() {}
 
   void choose_target() {
     if (model_.stages.empty()) return;
@@ -348,6 +379,8 @@ class ModelBuilder {
   BuildModel model_;
   VarMap globals_;
   VarMap stage_args_;
+  uint32_t seq_ = 0;   // the instruction being visited: its index + 1
+  size_t index_ = 0;
 };
 
 }  // namespace
@@ -392,16 +425,59 @@ std::vector<const Stage*> BuildModel::target_chain() const {
   return chain;
 }
 
-const Stage* BuildModel::stage_of(const Instruction* instruction) const {
-  auto it = stage_index.find(instruction);
-  return it == stage_index.end() ? nullptr : &stages[it->second];
+void VarHistory::set(const std::string& name, uint32_t seq, Var var) {
+  auto it = changes_.find(name);
+  if (it == changes_.end()) it = changes_.emplace(name, std::vector<std::pair<uint32_t, Var>>{}).first;
+  it->second.emplace_back(seq, std::move(var));
 }
 
+const Var* VarHistory::before(std::string_view name, uint32_t seq) const {
+  auto it = changes_.find(name);
+  if (it == changes_.end()) return nullptr;
+  const auto& values = it->second;  // in order of seq
+  auto after = std::lower_bound(values.begin(), values.end(), seq,
+                                [](const std::pair<uint32_t, Var>& change, uint32_t s) { return change.first < s; });
+  return after == values.begin() ? nullptr : &std::prev(after)->second;
+}
+
+std::optional<size_t> BuildModel::index_of(const Instruction* instruction) const {
+  std::less<const Instruction*> less;
+  if (first_instruction == nullptr || instruction == nullptr || less(instruction, first_instruction) ||
+      !less(instruction, first_instruction + instruction_count)) {
+    return std::nullopt;
+  }
+  return static_cast<size_t>(instruction - first_instruction);
+}
+
+const Stage* BuildModel::stage_of(const Instruction* instruction) const {
+  std::optional<size_t> index = index_of(instruction);
+  if (!index || instruction_stage[*index] == kNoStage) return nullptr;
+  return &stages[instruction_stage[*index]];
+}
+
+// What was set before the instruction: FROM lines and what comes before the first FROM see the
+// global ARGs; a stage's instructions see its ENV (inherited from a parent stage) over its ARGs
+// over its base image's ENV, and names the file does not define are unknown when the base's ENV
+// is open.
 VarLookup BuildModel::scope_at(const Instruction* instruction) const {
-  auto it = scopes.find(instruction);
-  if (it == scopes.end()) return [](std::string_view) -> const Var* { return nullptr; };
-  const Stage* stage = instruction->cmd == "from" ? nullptr : stage_of(instruction);
-  return lookup_in(it->second, stage && stage->base_env_open);
+  std::optional<size_t> index = index_of(instruction);
+  if (!index) return [](std::string_view) -> const Var* { return nullptr; };
+  const auto seq = static_cast<uint32_t>(*index + 1);
+  const Stage* stage = stage_of(instruction);
+  if (stage == nullptr || instruction->cmd == "from") {
+    return [this, seq](std::string_view name) { return global_changes.before(name, seq); };
+  }
+  const VarMap* inherited = stage->parent ? &stages[*stage->parent].env : nullptr;
+  return [stage, inherited, seq](std::string_view name) -> const Var* {
+    static const Var kFromBase{"", false};
+    if (const Var* v = stage->env_changes.before(name, seq)) return v;
+    if (inherited) {
+      if (auto it = inherited->find(name); it != inherited->end()) return &it->second;
+    }
+    if (const Var* v = stage->arg_changes.before(name, seq)) return v;
+    if (auto it = stage->base_env.find(name); it != stage->base_env.end()) return &it->second;
+    return stage->base_env_open ? &kFromBase : nullptr;
+  };
 }
 
 Expanded BuildModel::expand(const Instruction* instruction, std::string_view text, char escape) const {

@@ -3,6 +3,7 @@
 // ENV and WORKDIR per stage, and the shell commands each RUN/CMD/ENTRYPOINT runs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -19,6 +20,20 @@
 namespace okd {
 
 using VarMap = std::map<std::string, Var, std::less<>>;
+
+// Every value a set of variables takes over a file, each with the sequence number of the
+// instruction that set it. The scope at an instruction is what was set before it, so scopes are
+// recorded as changes and never copied per instruction (issue 10 §3: a copy per instruction made
+// memory and time quadratic in files with many ENV/ARG lines).
+class VarHistory {
+ public:
+  void set(const std::string& name, uint32_t seq, Var var);
+  // The value set last by an instruction before seq (a smaller sequence number), or nullptr.
+  const Var* before(std::string_view name, uint32_t seq) const;
+
+ private:
+  std::map<std::string, std::vector<std::pair<uint32_t, Var>>, std::less<>> changes_;
+};
 
 inline constexpr char kUnknownMark = '\x01';
 
@@ -81,6 +96,12 @@ struct Stage {
   // unknown, not empty (false for FROM scratch and for a base whose image config was read).
   bool base_env_open = true;
   bool windows() const { return facts.windows(); }
+
+  // How variables changed in this stage (see BuildModel::scope_at): ENV and ARG values set here,
+  // and the base image's known ENV.
+  VarHistory env_changes;
+  VarHistory arg_changes;
+  VarMap base_env;
 };
 
 struct BuildModel {
@@ -103,9 +124,19 @@ struct BuildModel {
   // shell splitter, JSON form as one command, RUN heredoc bodies fed to a shell included.
   const std::vector<SimpleCommand>& commands(const Instruction* instruction) const;
 
-  std::unordered_map<const Instruction*, size_t> stage_index;
-  std::unordered_map<const Instruction*, VarMap> scopes;
+  // The instructions of the parsed file, in order; instruction i has sequence number i + 1 (0 is
+  // "before the file": the platform ARGs and --build-args).
+  const Instruction* first_instruction = nullptr;
+  size_t instruction_count = 0;
+  // Per instruction: its stage, kNoStage before the first FROM.
+  static constexpr uint32_t kNoStage = UINT32_MAX;
+  std::vector<uint32_t> instruction_stage;
+  VarHistory global_changes;  // global ARGs (before the first FROM) and the platform ARGs
   std::unordered_map<const Instruction*, std::vector<SimpleCommand>> command_cache;
+
+  // The instruction's index in the parsed file, or nullopt for one the model did not visit (an
+  // ONBUILD's nested instruction).
+  std::optional<size_t> index_of(const Instruction* instruction) const;
 };
 
 BuildModel build_model(const SourceFile& source, const ParsedDockerfile& parsed, const ModelOptions& options);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <tuple>
 
 #include "lint/containerfile_context.h"
@@ -103,8 +104,10 @@ std::vector<InlineIgnore> inline_ignores(const ParsedDockerfile& parsed, const s
     if (ignore.rules.empty()) continue;
     if (!ignore.global) {
       uint32_t line = c.range.begin.line;
-      auto next = std::find_if(parsed.instructions.begin(), parsed.instructions.end(),
-                               [&](const Instruction& i) { return i.start_line > line; });
+      // Instructions are in line order: the next one is found by bisection (a file with many
+      // pragmas stays linear).
+      auto next = std::upper_bound(parsed.instructions.begin(), parsed.instructions.end(), line,
+                                   [](uint32_t l, const Instruction& i) { return l < i.start_line; });
       if (next == parsed.instructions.end()) {
         for (const std::string& id : ignore.rules) {
           if (problems) {
@@ -133,19 +136,44 @@ bool rule_enabled(const RuleInfo& info, const Config& config, const RuleSelectio
 }
 
 void finalize_diagnostics(std::vector<Diagnostic>& diagnostics, const Config& config, const RuleSelection& selection) {
-  std::vector<Diagnostic> kept;
-  for (Diagnostic& d : diagnostics) {
-    RuleInfo info{d.rule_id, d.rule_name, d.severity, "", "", true};
-    if (const Rule* rule = find_rule(d.rule_id)) info = rule->info();
-    if (!rule_enabled(info, config, selection)) continue;
+  // In place: a big file has a million findings, and a second vector of them (or stable_sort's
+  // buffer of whole diagnostics) would double the peak (issue 10 §3).
+  size_t kept = 0;
+  for (size_t i = 0; i < diagnostics.size(); ++i) {
+    Diagnostic& d = diagnostics[i];
+    const Rule* rule = find_rule(d.rule_id);
+    const bool enabled = rule ? rule_enabled(rule->info(), config, selection)
+                              : rule_enabled(RuleInfo{d.rule_id, d.rule_name, d.severity, "", "", true}, config, selection);
+    if (!enabled) continue;
     d.severity = *config.effective_severity(d.rule_id, d.severity);
-    kept.push_back(std::move(d));
+    if (kept != i) diagnostics[kept] = std::move(d);
+    ++kept;
   }
-  std::stable_sort(kept.begin(), kept.end(), [](const Diagnostic& a, const Diagnostic& b) {
+  diagnostics.erase(diagnostics.begin() + static_cast<std::ptrdiff_t>(kept), diagnostics.end());
+  // Sort indices (stable: equal keys keep the rules' order), then move each diagnostic to its
+  // place along the permutation's cycles.
+  std::vector<size_t> order(diagnostics.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const Diagnostic& a = diagnostics[x];
+    const Diagnostic& b = diagnostics[y];
     return std::tie(a.file, a.range.begin.offset, a.rule_id, a.logical_location) <
            std::tie(b.file, b.range.begin.offset, b.rule_id, b.logical_location);
   });
-  diagnostics = std::move(kept);
+  for (size_t start = 0; start < order.size(); ++start) {
+    if (order[start] == start) continue;
+    Diagnostic carried = std::move(diagnostics[start]);
+    for (size_t at = start;;) {
+      size_t from = order[at];  // the diagnostic that belongs at `at`
+      order[at] = at;
+      if (from == start) {
+        diagnostics[at] = std::move(carried);
+        break;
+      }
+      diagnostics[at] = std::move(diagnostics[from]);
+      at = from;
+    }
+  }
 }
 
 // Windows stages have no POSIX users, groups or modes: the user, port and permission rules
@@ -209,14 +237,29 @@ ContainerfileLint lint_containerfile(const SourceFile& source, const Config& con
     std::vector<Diagnostic> problems;
     std::vector<InlineIgnore> ignores = inline_ignores(result.parsed, source.path(), &problems);
     std::vector<std::set<std::string>> used(ignores.size());
+    // Global ignores apply everywhere; the others by line: instructions do not overlap, so the
+    // ignores covering a line are those of one instruction, found by bisection over the ignores
+    // in order of first_line (a file with many pragmas and findings stays linear).
+    std::vector<size_t> global;
+    std::vector<size_t> by_line;
+    for (size_t i = 0; i < ignores.size(); ++i) (ignores[i].global ? global : by_line).push_back(i);
+    std::stable_sort(by_line.begin(), by_line.end(),
+                     [&](size_t a, size_t b) { return ignores[a].first_line < ignores[b].first_line; });
     std::erase_if(raw, [&](const Diagnostic& d) {
       bool ignored = false;
-      for (size_t i = 0; i < ignores.size(); ++i) {
-        const InlineIgnore& ig = ignores[i];
-        if (!ig.rules.count(d.rule_id)) continue;
-        if (ig.global || (d.range.begin.line >= ig.first_line && d.range.begin.line <= ig.last_line)) {
-          used[i].insert(d.rule_id);
-          ignored = true;
+      auto apply = [&](size_t i) {
+        if (!ignores[i].rules.count(d.rule_id)) return;
+        used[i].insert(d.rule_id);
+        ignored = true;
+      };
+      for (size_t i : global) apply(i);
+      const uint32_t line = d.range.begin.line;
+      auto after = std::upper_bound(by_line.begin(), by_line.end(), line,
+                                    [&](uint32_t l, size_t i) { return l < ignores[i].first_line; });
+      if (after != by_line.begin()) {
+        const uint32_t first = ignores[*std::prev(after)].first_line;
+        for (auto it = after; it != by_line.begin() && ignores[*std::prev(it)].first_line == first; --it) {
+          if (line <= ignores[*std::prev(it)].last_line) apply(*std::prev(it));
         }
       }
       return ignored;

@@ -375,6 +375,16 @@ bool path_within(std::string_view path, std::string_view ancestor) {
   return path.size() == ancestor.size() || path[ancestor.size()] == '/';
 }
 
+bool within_any(std::string_view path, const PathSet& trees, bool proper) {
+  if (trees.empty()) return false;
+  // "/" holds every absolute path; any other ancestor is a prefix of path followed by '/'.
+  if (!path.empty() && path[0] == '/' && trees.contains(std::string_view("/")) && !(proper && path == "/")) return true;
+  for (size_t k = 0; k < path.size(); ++k) {
+    if (path[k] == '/' && trees.contains(path.substr(0, k))) return true;
+  }
+  return !proper && trees.contains(path);
+}
+
 std::string shell_quote(std::string_view word) {
   bool plain = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_@%+=:,./-").find(c) != std::string_view::npos;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,6 +134,11 @@ std::optional<std::string> resolve_path_word(const ContainerfileContext& ctx, co
 std::string absolute_path(std::string_view path, std::string_view workdir = "/");
 // True when path equals ancestor or lies below it.
 bool path_within(std::string_view path, std::string_view ancestor);
+using PathSet = std::set<std::string, std::less<>>;
+// Whether path_within(path, tree) holds for one of trees (for a tree other than path itself when
+// proper), looking up path's ancestors instead of scanning trees: a rule asking this for every
+// directory of a big file stays linear (issue 10 §3).
+bool within_any(std::string_view path, const PathSet& trees, bool proper = false);
 
 // Quotes a word for a POSIX shell when it needs quoting.
 std::string shell_quote(std::string_view word);

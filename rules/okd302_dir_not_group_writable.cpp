@@ -71,16 +71,14 @@ class DirNotGroupWritableRule : public Rule {
     // Trees a recursive chgrp 0 / chmod g=u (or fix-permissions) already handed to group 0: a
     // directory declared below one later (WORKDIR /var/www/html after chmod -R g=u /var/www)
     // existed when it ran.
-    std::vector<std::string> fixed_trees;
+    PathSet fixed_trees;
     auto declare = [&](const std::string& path, Range where, std::string how, size_t index, bool group_zero) {
       if (needs_nothing(path) || by_path.count(path) || has_pattern(path)) return;
       // Only directories the application writes at run time: never a system tree or a root-owned
       // directory it only reads; a mkdir'd directory only when its name says it holds run-time data.
       if (is_system_tree(path) || is_read_only_dir(path)) return;
       const bool weak = how == "mkdir" && !looks_runtime_writable(path);
-      for (const std::string& tree : fixed_trees) {
-        if (path_within(path, tree)) return;
-      }
+      if (within_any(path, fixed_trees)) return;
       by_path[path] = dirs.size();
       dirs.push_back(DirState{path, where, std::move(how), index, group_zero, kTypicalDirMode});
       dirs.back().weak = weak;
@@ -142,7 +140,7 @@ class DirNotGroupWritableRule : public Rule {
             for (size_t a = name->index + 1; a < command.argv.size(); ++a) {
               if (command.argv[a].value.starts_with("-")) continue;
               if (std::optional<std::string> path = resolve_path_word(ctx, run, command.argv[a])) {
-                fixed_trees.push_back(*path);
+                fixed_trees.insert(*path);
                 affect(*path, true, [](DirState& d) {
                   d.group_zero = true;
                   d.mode |= 0070;
@@ -184,7 +182,7 @@ class DirNotGroupWritableRule : public Rule {
             if (cmd->name == "chmod") {
               std::optional<ChmodMode> mode = parse_chmod_mode(*spec);
               if (!mode) continue;
-              if (cmd->recursive && mode_makes_dir_group_writable(*mode)) fixed_trees.push_back(*path);
+              if (cmd->recursive && mode_makes_dir_group_writable(*mode)) fixed_trees.insert(*path);
               affect(*path, cmd->recursive, [&](DirState& d) { d.mode = apply_chmod_mode(*mode, d.mode, true); });
             } else if (cmd->name == "chgrp") {
               bool zero = is_root_id(*spec);
@@ -281,7 +279,7 @@ class DirNotGroupWritableRule : public Rule {
     const ChmodMode group_equals_user = *parse_chmod_mode("g=u");
     size_t last_created = 0;
     bool any = false;
-    std::vector<std::string> tree_paths;
+    PathSet tree_paths;
     for (size_t b = 0; b < bad.size(); ++b) {
       const DirState* d = bad[b];
       if (!fixable_app_dir(d->path)) continue;
@@ -294,13 +292,10 @@ class DirNotGroupWritableRule : public Rule {
       fixable[b] = true;
       any = true;
       last_created = std::max(last_created, d->created_at);
-      if (d->how != "WORKDIR") tree_paths.push_back(d->path);
+      if (d->how != "WORKDIR") tree_paths.insert(d->path);
     }
     if (!any) return edits;
-    auto covered = [&](const std::string& path) {
-      return std::any_of(tree_paths.begin(), tree_paths.end(),
-                         [&](const std::string& tree) { return tree != path && path_within(path, tree); });
-    };
+    auto covered = [&](const std::string& path) { return within_any(path, tree_paths, true); };
     auto run_for = [](const DirState& d) {
       std::string quoted = shell_quote(d.path);
       if (d.how == "WORKDIR") return "RUN chgrp 0 " + quoted + " && chmod g=u " + quoted;

@@ -1,19 +1,16 @@
 // GitLab Code Quality report (a JSON array of issues shown in merge requests).
-#include <map>
 #include <memory>
 #include <stdexcept>
-#include <tuple>
+#include <unordered_map>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include "lint/report/formats.h"
+#include "lint/report/json_stream.h"
 
 namespace okd::report {
 
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 std::string_view gitlab_severity(Severity severity) {
   switch (severity) {
@@ -73,23 +70,27 @@ std::string gitlab_fingerprint(std::string_view file, std::string_view rule_id, 
 }
 
 void write_gitlab(const ReportInput& input, std::ostream& out) {
-  Json report = Json::array();
+  // Streamed: each issue is printed as soon as it is formatted.
+  JsonArrayStream report(out, 0);
   // Identical findings on identical lines would share a fingerprint and GitLab would drop all but
-  // one; number repeats in report order instead.
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, uint32_t> seen;
+  // one; number repeats in report order instead. Repeats are counted by the first occurrence's
+  // fingerprint (a hash of file, rule, message and anchor), not by copies of those texts.
+  std::unordered_map<std::string, uint32_t> seen;
   for (const Diagnostic& d : input.diagnostics) {
     std::string anchor = anchor_text(d, source_of(input, d));
-    uint32_t occurrence = seen[{d.file, d.rule_id, d.message, anchor}]++;
-    report.push_back({
+    std::string first = gitlab_fingerprint(d.file, d.rule_id, d.message, anchor, 0);
+    uint32_t occurrence = seen[first]++;
+    report.add({
         {"type", "issue"},
         {"description", message_with_location(d)},
         {"check_name", d.rule_id},
-        {"fingerprint", gitlab_fingerprint(d.file, d.rule_id, d.message, anchor, occurrence)},
+        {"fingerprint", occurrence == 0 ? first : gitlab_fingerprint(d.file, d.rule_id, d.message, anchor, occurrence)},
         {"severity", std::string(gitlab_severity(d.severity))},
         {"location", {{"path", d.file}, {"lines", {{"begin", d.range.begin.line}}}}},
     });
   }
-  out << report.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  report.finish();
+  out << '\n';
 }
 
 }  // namespace okd::report

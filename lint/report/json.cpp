@@ -1,13 +1,10 @@
 // Plain JSON: one object per diagnostic, the fields a script needs without knowing SARIF.
-#include <nlohmann/json.hpp>
-
 #include "lint/report/formats.h"
+#include "lint/report/json_stream.h"
 
 namespace okd::report {
 
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 Json edit_point(const SourceFile* source, uint32_t offset) {
   Json point = {{"offset", offset}};
@@ -34,7 +31,9 @@ Json fix_json(const Fix& fix, const SourceFile* source) {
 }  // namespace
 
 void write_json(const ReportInput& input, std::ostream& out) {
-  Json report = Json::array();
+  // Streamed: each finding is printed as soon as it is formatted. Text from images may not be
+  // UTF-8; bad bytes are replaced rather than failing the whole report.
+  JsonArrayStream report(out, 0);
   for (const Diagnostic& d : input.diagnostics) {
     Json item = {
         {"file", d.file},
@@ -51,10 +50,10 @@ void write_json(const ReportInput& input, std::ostream& out) {
     };
     if (!d.logical_location.empty()) item["location"] = d.logical_location;
     if (d.fix) item["fix"] = fix_json(*d.fix, source_of(input, d));
-    report.push_back(std::move(item));
+    report.add(item);
   }
-  // Text from images may not be UTF-8; replace bad bytes rather than fail the whole report.
-  out << report.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  report.finish();
+  out << '\n';
 }
 
 }  // namespace okd::report

@@ -1,15 +1,12 @@
 // SARIF 2.1.0 (OASIS), the format GitHub code scanning and most security dashboards ingest.
 #include <map>
 
-#include <nlohmann/json.hpp>
-
 #include "lint/report/formats.h"
+#include "lint/report/json_stream.h"
 
 namespace okd::report {
 
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kSchemaUri =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -96,7 +93,24 @@ void write_sarif(const ReportInput& input, std::ostream& out) {
     rules.push_back(rule_descriptor(RuleInfo{d.rule_id, d.rule_name, d.severity, d.rule_name, "", true}));
   }
 
-  Json results = Json::array();
+  Json driver = {
+      {"name", "okdlint"},
+      {"version", input.tool_version},
+      {"informationUri", kInformationUri},
+      {"rules", std::move(rules)},
+  };
+  Json log = {
+      {"$schema", kSchemaUri},
+      {"version", "2.1.0"},
+      {"runs", Json::array({{{"tool", {{"driver", std::move(driver)}}},
+                             {"columnKind", "unicodeCodePoints"},
+                             {"results", Json::array()}}})},
+  };
+  // The document is printed around its results, which are streamed: each finding is written as
+  // soon as it is formatted, never held as one tree.
+  JsonFrame frame = json_frame(log, "results");
+  out << frame.before;
+  JsonArrayStream results(out, frame.indent);
   for (const Diagnostic& d : input.diagnostics) {
     std::string uri = path_to_uri(d.file);
     Json location = {{"physicalLocation", {{"artifactLocation", {{"uri", uri}}}, {"region", region_of(d.range)}}}};
@@ -113,23 +127,10 @@ void write_sarif(const ReportInput& input, std::ostream& out) {
     };
     // SARIF requires at least one change per fix; a fix without edits is only advice.
     if (d.fix && !d.fix->edits.empty()) result["fixes"] = Json::array({fix_of(d, uri)});
-    results.push_back(std::move(result));
+    results.add(result);
   }
-
-  Json driver = {
-      {"name", "okdlint"},
-      {"version", input.tool_version},
-      {"informationUri", kInformationUri},
-      {"rules", std::move(rules)},
-  };
-  Json log = {
-      {"$schema", kSchemaUri},
-      {"version", "2.1.0"},
-      {"runs", Json::array({{{"tool", {{"driver", std::move(driver)}}},
-                             {"columnKind", "unicodeCodePoints"},
-                             {"results", std::move(results)}}})},
-  };
-  out << log.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+  results.finish();
+  out << frame.after;
 }
 
 std::string path_to_uri(std::string_view path) {

@@ -117,6 +117,44 @@ TEST(Variables, AResolvedBaseHasExactlyItsConfigEnvAndWorkdir) {
   EXPECT_EQ(b->model.stages[2].workdir, "/opt/app-root/src/data");  // relative to the base's WorkingDir
 }
 
+TEST(Variables, ScopeAtEachInstructionIsWhatWasSetBeforeIt) {
+  // Scopes are recorded as changes (issue 10 §3); each instruction still sees exactly the values
+  // set before it, also after later instructions changed them.
+  auto b = build(
+      "ARG G=g1\n"                // 0
+      "ARG G=g2 H=${G}h\n"        // 1  a global default sees the ARGs before it on the line
+      "FROM scratch AS one\n"     // 2
+      "ENV A=1\n"                 // 3
+      "RUN x\n"                   // 4
+      "ENV A=2 B=${A}b\n"         // 5  later pairs see earlier ones
+      "ARG C=${A}c D=${C}d\n"     // 6  a stage ARG's defaults see the scope before the line
+      "RUN y\n"                   // 7
+      "FROM one\n"                // 8
+      "RUN z\n"                   // 9  ENV is inherited, ARG is not
+      "ENV A=3\n");               // 10
+  const auto& ins = b->parsed.instructions;
+  const okd::BuildModel& m = b->model;
+  ASSERT_EQ(ins.size(), 11u);
+  EXPECT_EQ(m.expand(&ins[0], "[$G]").value, "[]");
+  EXPECT_EQ(m.expand(&ins[1], "$G").value, "g1");
+  EXPECT_EQ(m.expand(&ins[2], "$G-$H").value, "g2-g2h");
+  EXPECT_EQ(m.expand(&ins[3], "[$A]").value, "[]");
+  EXPECT_EQ(m.expand(&ins[4], "$A").value, "1");
+  EXPECT_EQ(m.expand(&ins[5], "$A").value, "1");
+  EXPECT_EQ(m.expand(&ins[7], "$A $B $C $D").value, "2 2b 2c d");
+  EXPECT_EQ(m.expand(&ins[8], "[$A] $G").value, "[] g2");
+  EXPECT_EQ(m.expand(&ins[9], "$A$B[$C]").value, "22b[]");
+  EXPECT_EQ(m.expand(&ins[10], "$A").value, "2");
+  EXPECT_EQ(m.stages[1].env.at("A").value, "3");
+  EXPECT_EQ(m.stages[0].env.at("A").value, "2");
+  EXPECT_EQ(m.stage_of(&ins[9]), &m.stages[1]);
+  EXPECT_EQ(m.stage_of(&ins[1]), nullptr);
+  // An instruction the model never visited has no variables.
+  okd::Instruction outside;
+  EXPECT_EQ(m.scope_at(&outside)("A"), nullptr);
+  EXPECT_EQ(m.stage_of(&outside), nullptr);
+}
+
 TEST(Variables, EscapedDollarIsLiteral) {
   auto b = build("FROM a\nENV A=x\nUSER \\$A\n");
   EXPECT_EQ(b->model.stages[0].user->value.value, "$A");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "lint/report/formats.h"
+#include "lint/report/json_stream.h"
 #include "lint/report/reporter.h"
 
 namespace okd {
@@ -392,6 +393,47 @@ TEST(JsonReportTest, InvalidUtf8IsReplacedNotFatal) {
   input.diagnostics.push_back(diagnostic("OKD501", "n", Severity::Warning, "bad \xff byte", "", "image.tar", {}));
   json report = json::parse(render(ReportFormat::Json, input));
   EXPECT_EQ(report[0]["message"], "bad \uFFFD byte");
+}
+
+// Streaming (issue 10 §3): an array written element by element, and a document printed around
+// one, are byte for byte what nlohmann prints for the whole tree.
+TEST(JsonStreamTest, ArrayEqualsTheWholeDump) {
+  using report::Json;
+  std::vector<Json> elements = {
+      Json::object(), Json::array(), 7, "multi\nline \"quoted\"",
+      Json{{"a", 1}, {"nested", {{"list", Json::array({1, Json{{"deep", Json::array()}}})}, {"o", Json::object()}}}},
+      Json::array({Json::array({"x"}), Json{{"k", "v"}}})};
+  for (size_t n = 0; n <= elements.size(); ++n) {
+    Json whole = Json::array();
+    std::ostringstream streamed;
+    report::JsonArrayStream array(streamed, 0);
+    for (size_t i = 0; i < n; ++i) {
+      whole.push_back(elements[i]);
+      array.add(elements[i]);
+    }
+    array.finish();
+    EXPECT_EQ(streamed.str(), report::dump_json(whole)) << n << " elements";
+  }
+}
+
+TEST(JsonStreamTest, FrameAroundAStreamedArrayEqualsTheWholeDump) {
+  using report::Json;
+  Json items = Json::array({Json{{"id", 1}, {"tags", Json::array({"a", "b"})}}, Json{{"id", 2}}});
+  for (const Json& results : {Json::array(), items}) {
+    // The placeholder's key also appears earlier, as a value and inside a string.
+    Json whole = {{"results", "a \"results\": [] text"},
+                  {"runs", Json::array({{{"tool", {{"results", 3}}}, {"results", results}}})}};
+    Json placeholder = whole;
+    placeholder["runs"][0]["results"] = Json::array();
+    report::JsonFrame frame = report::json_frame(placeholder, "results");
+    std::ostringstream streamed;
+    streamed << frame.before;
+    report::JsonArrayStream array(streamed, frame.indent);
+    for (const Json& item : results) array.add(item);
+    array.finish();
+    streamed << frame.after;
+    EXPECT_EQ(streamed.str(), report::dump_json(whole) + "\n");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
