@@ -211,6 +211,15 @@ RegistryAliases ConfigOptions::registry_aliases() const {
 
 Config ConfigOptions::load_for(const std::string& input_path) const {
   fs::path dir = input_path == "-" ? fs::current_path() : fs::absolute(input_path).parent_path();
+  auto cached = config_by_directory_.find(dir.string());
+  if (cached == config_by_directory_.end()) {
+    // Only a successful load is kept: an error is raised again for every input it concerns.
+    cached = config_by_directory_.emplace(dir.string(), load_for_directory(dir)).first;
+  }
+  return cached->second;
+}
+
+Config ConfigOptions::load_for_directory(const fs::path& dir) const {
   std::optional<fs::path> explicit_file;
   if (config_file) explicit_file = *config_file;
   Config config;

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -97,8 +98,13 @@ struct ConfigOptions {
 
   void add_to(CLI::App& app);
   // Config for one input: discovered from its directory, then environment, then these flags.
+  // Each directory's is computed once per process (a directory of many files shares one).
   Config load_for(const std::string& input_path) const;
   RegistryAliases registry_aliases() const;  // throws InputError when the path does not exist
+
+ private:
+  Config load_for_directory(const std::filesystem::path& dir) const;
+  mutable std::map<std::string, Config> config_by_directory_;
 };
 
 // Flags for commands that talk to registries (docker://…), named as podman names them.

@@ -1,7 +1,5 @@
 #include "lint/reference.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -11,41 +9,170 @@
 namespace okd {
 namespace {
 
-// The grammar of distribution/reference (regexp.go), spelled out piece by piece so that each
-// part can be checked against upstream. Go's regexp and RE2 share leftmost-first semantics, so
-// the captured domain/path split is the same as upstream's.
-const std::string kAlphanumeric = "[a-z0-9]+";
-const std::string kSeparator = "(?:[._]|__|[-]+)";
-const std::string kDomainNameComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-const std::string kOptionalPort = "(?::[0-9]+)?";
-const std::string kTag = "[\\w][\\w.-]{0,127}";
-const std::string kDigest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
-const std::string kIpv6Address = "\\[(?:[a-fA-F0-9:]+)\\]";
-const std::string kDomainName = kDomainNameComponent + "(?:\\." + kDomainNameComponent + ")*";
-const std::string kHost = "(?:" + kDomainName + "|" + kIpv6Address + ")";
-const std::string kDomainAndPort = kHost + kOptionalPort;
-const std::string kPathComponent = kAlphanumeric + "(?:" + kSeparator + kAlphanumeric + ")*";
-const std::string kRemoteName = kPathComponent + "(?:/" + kPathComponent + ")*";
-const std::string kNamePattern = "(?:" + kDomainAndPort + "/)?" + kRemoteName;
+// The grammar of distribution/reference (regexp.go), recognised by hand: compiling it as a regular
+// expression cost about as much as the rest of a one-file lint. Each function below matches the
+// whole of its argument against one upstream pattern, named after it:
+//   alphanumeric    [a-z0-9]+
+//   separator       (?:[._]|__|[-]+)
+//   pathComponent   alphanumeric (separator alphanumeric)*
+//   remoteName      pathComponent (/ pathComponent)*
+//   domainNameComponent  [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+//   domainName      domainNameComponent (\. domainNameComponent)*
+//   ipv6address     \[ [a-fA-F0-9:]+ \]
+//   host            domainName | ipv6address
+//   domainAndPort   host (: [0-9]+)?
+//   name            (domainAndPort /)? remoteName
+//   tag             [\w][\w.-]{0,127}
+//   digest          [A-Za-z][A-Za-z0-9]*([-_+.][A-Za-z][A-Za-z0-9]*)*:[[:xdigit:]]{32,}
+//   reference       name (: tag)? (@ digest)?
+// tests/unit/reference_test.cpp checks them against the patterns themselves (RE2) on random text.
 
 constexpr size_t kRepositoryNameTotalLengthMax = 255;
 
-const RE2& reference_regexp() {
-  static const RE2 re("(" + kNamePattern + ")(?::(" + kTag + "))?(?:@(" + kDigest + "))?");
-  return re;
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_xdigit(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_word(char c) { return is_alnum(c) || c == '_'; }
+
+}  // namespace
+
+namespace reference_grammar {
+
+bool match_path_component(std::string_view s) {
+  size_t i = 0;
+  while (true) {
+    const size_t run = i;
+    while (i < s.size() && is_lower_alnum(s[i])) ++i;
+    if (i == run) return false;  // every separator sits between two alphanumeric runs
+    if (i == s.size()) return true;
+    const size_t sep = i;
+    if (s[i] == '-') {
+      while (i < s.size() && s[i] == '-') ++i;
+    } else if (s[i] == '_') {
+      ++i;
+      if (i < s.size() && s[i] == '_') ++i;
+    } else if (s[i] == '.') {
+      ++i;
+    }
+    if (i == sep) return false;
+  }
 }
-const RE2& domain_and_port_regexp() {
-  static const RE2 re(kDomainAndPort);
-  return re;
+
+bool match_remote_name(std::string_view s) {
+  while (true) {
+    const size_t slash = s.find('/');
+    if (!match_path_component(s.substr(0, slash))) return false;
+    if (slash == std::string_view::npos) return true;
+    s.remove_prefix(slash + 1);
+  }
 }
-const RE2& remote_name_regexp() {
-  static const RE2 re(kRemoteName);
-  return re;
+
+bool match_domain_name(std::string_view s) {
+  while (true) {
+    const size_t dot = s.find('.');
+    const std::string_view component = s.substr(0, dot);
+    if (component.empty() || !is_alnum(component.front()) || !is_alnum(component.back())) return false;
+    for (char c : component)
+      if (!is_alnum(c) && c != '-') return false;
+    if (dot == std::string_view::npos) return true;
+    s.remove_prefix(dot + 1);
+  }
 }
-const RE2& identifier_regexp() {
-  static const RE2 re("[a-f0-9]{64}");
-  return re;
+
+bool match_domain_and_port(std::string_view s) {
+  std::string_view host = s;
+  if (!s.empty() && s.front() == '[') {
+    const size_t close = s.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (char c : s.substr(1, close - 1))
+      if (!is_xdigit(c) && c != ':') return false;
+    host = {};
+    s.remove_prefix(close + 1);
+  } else {
+    const size_t colon = s.find(':');
+    host = s.substr(0, colon);
+    s = colon == std::string_view::npos ? std::string_view() : s.substr(colon);
+    if (!match_domain_name(host)) return false;
+  }
+  if (s.empty()) return true;  // no port
+  if (s.size() < 2 || s.front() != ':') return false;
+  return std::all_of(s.begin() + 1, s.end(), is_digit);
 }
+
+bool match_name(std::string_view s) {
+  if (match_remote_name(s)) return true;
+  const size_t slash = s.find('/');  // a domain never holds '/': it ends at the first one
+  return slash != std::string_view::npos && match_domain_and_port(s.substr(0, slash)) &&
+         match_remote_name(s.substr(slash + 1));
+}
+
+bool match_tag(std::string_view s) {
+  if (s.empty() || s.size() > 128 || !is_word(s.front())) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_word(c) || c == '.' || c == '-'; });
+}
+
+bool match_digest(std::string_view s) {
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view algorithm = s.substr(0, colon), encoded = s.substr(colon + 1);
+  if (encoded.size() < 32 || !std::all_of(encoded.begin(), encoded.end(), is_xdigit)) return false;
+  // [A-Za-z][A-Za-z0-9]* components joined by one of -_+.
+  bool need_alpha = true;
+  for (char c : algorithm) {
+    if (need_alpha) {
+      if (!is_alpha(c)) return false;
+      need_alpha = false;
+    } else if (c == '-' || c == '_' || c == '+' || c == '.') {
+      need_alpha = true;
+    } else if (!is_alnum(c)) {
+      return false;
+    }
+  }
+  return !need_alpha;
+}
+
+// name (: tag)? (@ digest)?: neither a name nor a tag holds '@', and a tag holds neither ':' nor
+// '/', so the only candidate tag is what follows the last ':' when no '/' comes after it.
+bool match_reference(std::string_view s) {
+  if (const size_t at = s.find('@'); at != std::string_view::npos) {
+    if (!match_digest(s.substr(at + 1))) return false;
+    s = s.substr(0, at);
+  }
+  if (match_name(s)) return true;
+  const size_t colon = s.rfind(':');
+  if (colon == std::string_view::npos || s.find('/', colon) != std::string_view::npos) return false;
+  return match_tag(s.substr(colon + 1)) && match_name(s.substr(0, colon));
+}
+
+// [a-f0-9]{64}
+bool is_identifier(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); });
+}
+
+// go-digest's format: [a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+
+bool match_digest_format(std::string_view s) {
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view algorithm = s.substr(0, colon), encoded = s.substr(colon + 1);
+  if (encoded.empty()) return false;
+  for (char c : encoded)
+    if (!is_alnum(c) && c != '=' && c != '_' && c != '-') return false;
+  bool need_alnum = true;
+  for (char c : algorithm) {
+    if (is_lower_alnum(c)) need_alnum = false;
+    else if (!need_alnum && (c == '.' || c == '+' || c == '_' || c == '-')) need_alnum = true;
+    else return false;
+  }
+  return !need_alnum;
+}
+
+}  // namespace reference_grammar
+
+namespace {
+
+using namespace reference_grammar;
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -66,8 +193,7 @@ bool validate_digest(std::string_view digest, std::string* error) {
     return fail(error, "invalid checksum digest format");
   const std::string_view algorithm = digest.substr(0, colon);
   const std::string_view encoded = digest.substr(colon + 1);
-  static const RE2 format("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+");
-  if (!RE2::FullMatch(re2::StringPiece(digest.data(), digest.size()), format))
+  if (!match_digest_format(digest))
     return fail(error, "invalid checksum digest format");
   size_t hex_length = 0;
   if (algorithm == "sha256") hex_length = 64;
@@ -116,8 +242,7 @@ DomainSplit split_docker_domain(std::string_view name) {
 std::string ImageReference::name() const { return domain.empty() ? path : domain + "/" + path; }
 
 std::optional<ImageReference> parse_image_reference(std::string_view text, std::string* error) {
-  const re2::StringPiece text_piece(text.data(), text.size());
-  if (RE2::FullMatch(text_piece, identifier_regexp())) {
+  if (is_identifier(text)) {
     fail(error, "invalid repository name (" + std::string(text) +
                     "), cannot specify 64-byte hexadecimal strings");
     return std::nullopt;
@@ -131,13 +256,12 @@ std::optional<ImageReference> parse_image_reference(std::string_view text, std::
 
   // distribution/reference's Parse() on the canonical text.
   const std::string canonical = split.domain + "/" + split.remainder;
-  // Match without captures (RE2 then runs its DFA, several times faster than the NFA that
-  // submatches need) and split by hand: the grammar leaves one way to do it. A digest follows
+  // Recognise, then split: the grammar leaves one way to do it. A digest follows
   // the only '@'; a tag follows the last ':' after the last '/'; a domain is everything before
   // the first '/' when that is a valid host[:port] and the rest a valid remote name.
-  if (!RE2::FullMatch(canonical, reference_regexp())) {
+  if (!match_reference(canonical)) {
     const std::string lowered = to_lower(canonical);
-    if (lowered != canonical && RE2::FullMatch(lowered, reference_regexp()))
+    if (lowered != canonical && match_reference(lowered))
       fail(error, "repository name must be lowercase");
     else
       fail(error, "invalid reference format");
@@ -162,9 +286,7 @@ std::optional<ImageReference> parse_image_reference(std::string_view text, std::
   const size_t first_slash = name.find('/');
   const std::string_view head = std::string_view(name).substr(0, first_slash);
   if (first_slash != std::string::npos &&
-      RE2::FullMatch(re2::StringPiece(head.data(), head.size()), domain_and_port_regexp()) &&
-      RE2::FullMatch(re2::StringPiece(name.data() + first_slash + 1, name.size() - first_slash - 1),
-                     remote_name_regexp())) {
+      match_domain_and_port(head) && match_remote_name(std::string_view(name).substr(first_slash + 1))) {
     ref.domain = std::string(head);
     ref.path = name.substr(first_slash + 1);
   } else {

@@ -65,4 +65,17 @@ bool is_under_proxy(std::string_view reference_text, std::string_view proxy);
 // references (a Harbor proxy project mirrors one upstream registry).
 std::string proxied_reference(const ImageReference& ref, std::string_view proxy);
 
+// distribution/reference's patterns (regexp.go), each matched against the whole text by hand.
+namespace reference_grammar {
+bool match_reference(std::string_view text);       // name (":" tag)? ("@" digest)?
+bool match_name(std::string_view text);            // (domainAndPort "/")? remoteName
+bool match_domain_and_port(std::string_view text);
+bool match_remote_name(std::string_view text);
+bool match_path_component(std::string_view text);
+bool match_tag(std::string_view text);
+bool match_digest(std::string_view text);          // reference's digest pattern
+bool match_digest_format(std::string_view text);   // go-digest's "alg:encoded" format
+bool is_identifier(std::string_view text);         // 64 lowercase hex digits
+}  // namespace reference_grammar
+
 }  // namespace okd

@@ -116,7 +116,23 @@ class ShellParser {
   Token scan_test_operator();
   Token scan_word();
   std::optional<Token> scan_fd_redirection();
-  void push_char(Token& tok, size_t i) { tok.value.push(text_.text[i], text_.source_begin(i)); }
+  void push_char(Token& tok, size_t i) { tok.value.push(text_.text[i], source_of(i)); }
+  // text_.source_begin(i) for the byte the scanner is at: scanning moves forward through the
+  // runs, so the run found last is tried (and then the next one) before a binary search.
+  uint32_t source_of(size_t i) {
+    const auto& runs = text_.runs;
+    if (i >= text_.text.size() || runs.empty()) return text_.end_origin;
+    for (size_t k = run_hint_; k < runs.size() && k <= run_hint_ + 1; ++k) {
+      if (runs[k].text_index <= i && (k + 1 == runs.size() || i < runs[k + 1].text_index)) {
+        run_hint_ = k;
+        return runs[k].source + static_cast<uint32_t>(i - runs[k].text_index);
+      }
+    }
+    run_hint_ = static_cast<size_t>(
+        std::upper_bound(runs.begin(), runs.end(), i, [](size_t v, const MappedText::Run& r) { return v < r.text_index; }) -
+        runs.begin() - 1);
+    return runs[run_hint_].source + static_cast<uint32_t>(i - runs[run_hint_].text_index);
+  }
   void push_raw(Token& tok, size_t from, size_t to) {
     for (size_t i = from; i < to && i < size(); ++i) push_char(tok, i);
   }
@@ -144,6 +160,7 @@ class ShellParser {
   void parse_shell_dash_c(const PendingCommand& cmd);
 
   const MappedText& text_;
+  size_t run_hint_ = 0;  // source_of's last run
   const SourceFile& source_;
   int depth_;
   std::vector<SimpleCommand>& out_;

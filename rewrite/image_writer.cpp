@@ -19,6 +19,34 @@
 #include "rewrite/image_mutate.h"
 #include "rewrite/image_source.h"
 
+// libarchive's pax and ustar writers call this one helper, which lives in the object file that
+// also holds libarchive's table of every write format (archive_write_set_format.o). Linking the
+// static libarchive would pull that table in, and with it the 7zip, xar, zip and iso9660 writers
+// and their shared libraries (libxml2 and ICU, liblzma, libbz2, nettle), all loaded at every
+// start of okdlint although it only ever writes tar. Defining the helper here (same behaviour as
+// libarchive 3.6/3.7's) keeps the table out of the link; a shared libarchive ignores it.
+// (EILSEQ is what libarchive calls ARCHIVE_ERRNO_FILE_FORMAT on Linux.)
+extern "C" void __archive_write_entry_filetype_unsupported(struct archive* a, struct archive_entry* entry,
+                                                          const char* format) {
+  const char* name = nullptr;
+  switch (archive_entry_filetype(entry)) {
+    case AE_IFDIR: name = "directories"; break;
+    case AE_IFLNK: name = "symbolic links (AE_IFLNK)"; break;
+    case AE_IFCHR: name = "character devices (AE_IFCHR)"; break;
+    case AE_IFBLK: name = "block devices (AE_IFBLK)"; break;
+    case AE_IFIFO: name = "named pipes (AE_IFIFO)"; break;
+    case AE_IFSOCK: name = "sockets (AE_IFSOCK)"; break;
+    default: break;
+  }
+  if (name) {
+    archive_set_error(a, EILSEQ, "%s: %s format cannot archive %s", archive_entry_pathname(entry),
+                      format, name);
+  } else {
+    archive_set_error(a, EILSEQ, "%s: %s format cannot archive files with mode 0%lo",
+                      archive_entry_pathname(entry), format, static_cast<unsigned long>(archive_entry_mode(entry)));
+  }
+}
+
 namespace okd {
 
 using nlohmann::json;

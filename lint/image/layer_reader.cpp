@@ -24,18 +24,18 @@ constexpr size_t kOutputChunk = 512 << 10;
 constexpr int kRing = 4;                         // buffers per side while the hasher catches up
 constexpr uint64_t kPipelineFrom = 4ull << 20;  // smaller blobs are hashed inline
 
-// SHA-256 costs about as much CPU as inflating, so for big blobs both digests are computed on a
-// helper thread, overlapped with decompression. Chunks are hashed in the order they are posted;
-// a buffer is reused only once its ticket is done.
+// SHA-256 costs about half as much CPU as inflating (SHA extensions) and the blob and the tar are
+// both hashed, so for big blobs each side is hashed on its own thread, overlapped with
+// decompression and with each other: on two cores the decoder is then the critical path. Chunks
+// are hashed in the order they are posted; a buffer is reused only once its ticket is done.
 class HashPipeline {
  public:
-  HashPipeline(Sha256& blob, Sha256& data, bool threaded) : blob_(blob), data_(data) {
-    if (threaded) thread_ = std::thread([this] { run(); });
-  }
+  // A threaded pipeline starts its thread at the first chunk (a stored layer never decodes).
+  HashPipeline(Sha256& sha, bool threaded) : sha_(sha), threaded_(threaded) {}
   ~HashPipeline() {
     {
       std::lock_guard lock(mutex_);
-      abandon_ = true;  // nobody will read the digests: skip what is queued
+      abandon_ = true;  // nobody will read the digest: skip what is queued
     }
     finish();
   }
@@ -43,13 +43,14 @@ class HashPipeline {
   HashPipeline& operator=(const HashPipeline&) = delete;
 
   // Hashes (or queues) a chunk; the returned ticket is 0 when it was hashed inline.
-  uint64_t post(bool blob_side, const uint8_t* data, size_t size) {
-    if (!thread_.joinable()) {
-      (blob_side ? blob_ : data_).update(data, size);
+  uint64_t post(const uint8_t* data, size_t size) {
+    if (!threaded_) {
+      sha_.update(data, size);
       return 0;
     }
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     std::lock_guard lock(mutex_);
-    queue_.push_back({blob_side, data, size});
+    queue_.push_back({data, size});
     work_.notify_one();
     return ++posted_;
   }
@@ -58,7 +59,9 @@ class HashPipeline {
     std::unique_lock lock(mutex_);
     done_cv_.wait(lock, [&] { return done_ >= ticket; });
   }
+  // Waits for everything posted and ends the thread; the digest is then complete.
   void finish() {
+    threaded_ = false;  // anything posted later is hashed inline
     if (!thread_.joinable()) return;
     {
       std::lock_guard lock(mutex_);
@@ -70,7 +73,6 @@ class HashPipeline {
 
  private:
   struct Task {
-    bool blob_side;
     const uint8_t* data;
     size_t size;
   };
@@ -83,15 +85,15 @@ class HashPipeline {
       queue_.pop_front();
       bool skip = abandon_;
       lock.unlock();
-      if (!skip) (task.blob_side ? blob_ : data_).update(task.data, task.size);
+      if (!skip) sha_.update(task.data, task.size);
       lock.lock();
       ++done_;
       done_cv_.notify_all();
     }
   }
 
-  Sha256& blob_;
-  Sha256& data_;
+  Sha256& sha_;
+  bool threaded_;  // only the posting thread reads or writes it
   std::mutex mutex_;
   std::condition_variable work_, done_cv_;
   std::deque<Task> queue_;
@@ -120,7 +122,8 @@ struct BufferRing {
 }  // namespace
 
 struct DecodedStream::State {
-  explicit State(bool threaded) : hasher(blob_sha, data_sha, threaded) {}
+  State(bool threaded_blob, bool threaded_data)
+      : blob_hasher(blob_sha, threaded_blob), data_hasher(data_sha, threaded_data) {}
   BufferRing in_ring{kInputChunk};
   BufferRing out_ring{kOutputChunk};
   uint8_t* in = nullptr;   // the current input chunk (from in_ring)
@@ -136,14 +139,16 @@ struct DecodedStream::State {
   bool out_full = false;  // the decoder filled the output last time and may hold more
   std::string blob_digest, data_digest;
   std::unique_ptr<BlobStream> remote;  // a registry download, read in order
-  HashPipeline hasher;  // last: destroyed (joined) before the buffers and hashes it uses
+  // Last: destroyed (joined) before the buffers and hashes they use.
+  HashPipeline blob_hasher;  // the blob's bytes, in in_ring's buffers
+  HashPipeline data_hasher;  // the decoded bytes, in out_ring's buffers
   ~State() { ZSTD_freeDStream(zstd); }
 };
 
 DecodedStream::DecodedStream(BlobRef blob, DecodeLimits limits, std::atomic<uint64_t>* bytes_read,
                              const std::atomic<bool>* cancel)
     : blob_(blob), limits_(limits), bytes_read_(bytes_read), cancel_(cancel),
-      state_(std::make_unique<State>(blob.size >= kPipelineFrom)) {
+      state_(std::make_unique<State>(blob.size >= kPipelineFrom, blob.size >= kPipelineFrom)) {
   if (blob_.remote) state_->remote = blob_.remote->open_blob(blob_.digest, blob_.size);
   fill_input();
   const uint8_t* in = state_->in;
@@ -181,7 +186,7 @@ bool DecodedStream::fill_input() {
     return false;
   }
   size_t want = static_cast<size_t>(std::min<uint64_t>(kInputChunk, blob_.size - consumed_));
-  s.in = s.in_ring.acquire(s.hasher);
+  s.in = s.in_ring.acquire(s.blob_hasher);
   size_t got = 0;
   if (s.remote) {
     while (got < want) {
@@ -198,7 +203,7 @@ bool DecodedStream::fill_input() {
     got = pread_full(blob_.fd, s.in, want, blob_.offset + consumed_);
     if (got != want) throw ImageError("blob is truncated (the file ends before the recorded size)");
   }
-  s.in_ring.posted(s.hasher.post(true, s.in, got));
+  s.in_ring.posted(s.blob_hasher.post(s.in, got));
   consumed_ += got;
   s.in_len = got;
   if (bytes_read_) bytes_read_->fetch_add(got, std::memory_order_relaxed);
@@ -217,7 +222,7 @@ std::string_view DecodedStream::emit(size_t produced) {
                      ":1 (a decompression bomb?)");
   }
   const uint8_t* data = codec_ == Codec::None ? state_->in : state_->out;
-  if (codec_ != Codec::None) state_->out_ring.posted(state_->hasher.post(false, data, produced));
+  if (codec_ != Codec::None) state_->out_ring.posted(state_->data_hasher.post(data, produced));
   return {reinterpret_cast<const char*>(data), produced};
 }
 
@@ -253,7 +258,7 @@ std::string_view DecodedStream::next_gzip() {
     if (s.in_pos == s.in_len && !s.out_full && !s.input_eof) fill_input();
     st.next_in = s.in + s.in_pos;
     st.avail_in = static_cast<uint32_t>(s.in_len - s.in_pos);
-    s.out = s.out_ring.acquire(s.hasher);
+    s.out = s.out_ring.acquire(s.data_hasher);
     st.next_out = s.out;
     st.avail_out = kOutputChunk;
     int rc = isal_inflate(&st);
@@ -296,7 +301,7 @@ std::string_view DecodedStream::next_zstd() {
         return {};
       }
     }
-    s.out = s.out_ring.acquire(s.hasher);
+    s.out = s.out_ring.acquire(s.data_hasher);
     ZSTD_inBuffer input{s.in, s.in_len, s.in_pos};
     ZSTD_outBuffer output{s.out, kOutputChunk, 0};
     size_t rc = ZSTD_decompressStream(s.zstd, &output, &input);
@@ -310,14 +315,14 @@ std::string_view DecodedStream::next_zstd() {
 }
 
 std::string DecodedStream::blob_digest() {
-  state_->hasher.finish();
+  state_->blob_hasher.finish();
   if (state_->blob_digest.empty()) state_->blob_digest = state_->blob_sha.digest();
   return state_->blob_digest;
 }
 
 std::string DecodedStream::uncompressed_digest() {
   if (codec_ == Codec::None) return blob_digest();
-  state_->hasher.finish();
+  state_->data_hasher.finish();
   if (state_->data_digest.empty()) state_->data_digest = state_->data_sha.digest();
   return state_->data_digest;
 }

@@ -1,6 +1,7 @@
 #include "lint/reference.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <chrono>
 #include <filesystem>
@@ -185,6 +186,92 @@ TEST(ParseImageReference, ValidatesDigests) {
 TEST(ParseImageReference, ErrorPointerIsOptional) {
   EXPECT_FALSE(parse_image_reference("docker/Docker"));
   EXPECT_TRUE(parse_image_reference("docker/docker"));
+}
+
+// The hand-written recognisers against upstream's regular expressions themselves (regexp.go,
+// spelled as RE2 patterns), on random strings built from the tokens that make the grammar's edge
+// cases: separators in runs, ports, IPv6 brackets, tags, digests of several lengths.
+namespace upstream {
+const std::string kAlphanumeric = "[a-z0-9]+";
+const std::string kSeparator = "(?:[._]|__|[-]+)";
+const std::string kDomainNameComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const std::string kOptionalPort = "(?::[0-9]+)?";
+const std::string kTag = "[\\w][\\w.-]{0,127}";
+const std::string kDigest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
+const std::string kIpv6Address = "\\[(?:[a-fA-F0-9:]+)\\]";
+const std::string kDomainName = kDomainNameComponent + "(?:\\." + kDomainNameComponent + ")*";
+const std::string kHost = "(?:" + kDomainName + "|" + kIpv6Address + ")";
+const std::string kDomainAndPort = kHost + kOptionalPort;
+const std::string kPathComponent = kAlphanumeric + "(?:" + kSeparator + kAlphanumeric + ")*";
+const std::string kRemoteName = kPathComponent + "(?:/" + kPathComponent + ")*";
+const std::string kNamePattern = "(?:" + kDomainAndPort + "/)?" + kRemoteName;
+const std::string kReference = kNamePattern + "(?::" + kTag + ")?(?:@" + kDigest + ")?";
+const std::string kDigestFormat = "[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+";
+}  // namespace upstream
+
+TEST(ReferenceGrammar, MatchesUpstreamRegularExpressions) {
+  using Matcher = bool (*)(std::string_view);
+  struct Case {
+    const char* name;
+    std::string pattern;
+    Matcher matcher;
+  };
+  const std::vector<Case> cases = {
+      {"reference", upstream::kReference, reference_grammar::match_reference},
+      {"name", upstream::kNamePattern, reference_grammar::match_name},
+      {"domainAndPort", upstream::kDomainAndPort, reference_grammar::match_domain_and_port},
+      {"remoteName", upstream::kRemoteName, reference_grammar::match_remote_name},
+      {"pathComponent", upstream::kPathComponent, reference_grammar::match_path_component},
+      {"tag", upstream::kTag, reference_grammar::match_tag},
+      {"digest", upstream::kDigest, reference_grammar::match_digest},
+      {"digestFormat", upstream::kDigestFormat, reference_grammar::match_digest_format},
+      {"identifier", "[a-f0-9]{64}", reference_grammar::is_identifier},
+  };
+  const std::vector<std::string> tokens = {
+      "a", "b", "z", "0", "9", "x1", "A", "Q", "-", "--", "_", "__", "___", ".", "..", "/", "//", ":",
+      "::", "@", "[", "]", "[fc00::1]", "5000", "sha256", "sha512", "+", "=", "localhost", "example.com",
+      "dbcc1c35ac38df41fd2f5e4130b32ffd", "DBCC1C35AC38DF41FD2F5E4130B32FFD", "e", "f", " ", "%", "g",
+      "dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c", std::string(128, 'a')};
+  std::mt19937 rng(14);  // fixed seed: the same strings every run
+  std::vector<std::string> samples = {"", "a", "a:b", "a@b:" + std::string(32, 'f'), "[]", "[::]:1/a"};
+  for (int i = 0; i < 60000; ++i) {
+    std::string text;
+    const int count = 1 + static_cast<int>(rng() % 9);
+    for (int t = 0; t < count; ++t) text += tokens[rng() % tokens.size()];
+    samples.push_back(std::move(text));
+  }
+  // Shaped like a reference (name, maybe ":" tag, maybe "@" digest), each part random tokens, and
+  // the digest part alone: without these, digests would rarely appear whole.
+  const std::vector<std::string> algorithms = {"sha256", "sha512", "a", "A1", "a-b", "a+b", "a..b", "1a", "", "a_B.c"};
+  const std::vector<std::string> encodings = {std::string(32, 'f'), std::string(31, 'f'), std::string(64, 'A'),
+                                              "dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9g", "x=", ""};
+  const auto random_tokens = [&](int most) {
+    std::string text;
+    for (int t = 1 + static_cast<int>(rng() % most); t > 0; --t) text += tokens[rng() % tokens.size()];
+    return text;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string digest = algorithms[rng() % algorithms.size()] + ":" + encodings[rng() % encodings.size()];
+    std::string text = random_tokens(5);
+    if (rng() % 2) text += ":" + random_tokens(2);
+    if (rng() % 2) text += "@" + digest;
+    samples.push_back(std::move(text));
+    samples.push_back(std::move(digest));
+  }
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const RE2 re(c.pattern);
+    ASSERT_TRUE(re.ok()) << re.error();
+    size_t accepted = 0;
+    for (const auto& text : samples) {
+      const bool expected = RE2::FullMatch(text, re);
+      ASSERT_EQ(c.matcher(text), expected) << "'" << text << "'";
+      accepted += expected;
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    EXPECT_GT(accepted, 50u);
+    EXPECT_GT(samples.size() - accepted, 50u);
+  }
 }
 
 TEST(Proxy, RecognisesReferencesUnderTheProxy) {
