@@ -342,7 +342,23 @@ std::vector<GroupWritableFinding> group_writable_findings(const ContainerfileCon
   // root_at[i]: root runs instruction i; root_at[size]: the final image's user is root. Before
   // any USER, the base image's user: root unless its facts say otherwise (operator-framework's
   // helm-operator ends with USER 1001).
-  const bool base_non_root = ctx.model.stages[*ctx.model.target].facts.runs_non_root();
+  // The facts lose against the file itself: a RUN before any USER that installs packages, adds
+  // users or changes owners worked, so the base runs as root (sclorg's s2i-core matches the s2i
+  // family's USER 1001, yet its users run yum and groupadd straight after FROM).
+  bool root_evidence = false;
+  for (const Instruction* ins : sequence) {
+    if (ins->cmd == "user") break;
+    if (ins->cmd != "run") continue;
+    for (const SimpleCommand& command : ctx.model.commands(ins)) {
+      std::optional<CommandName> name = command_name(command);
+      if (!name) continue;
+      static constexpr std::string_view kRootOnly[] = {"yum",     "dnf",      "microdnf", "tdnf",    "apt-get",
+                                                       "apt",     "apk",      "zypper",   "useradd", "groupadd",
+                                                       "adduser", "addgroup", "chown",    "chgrp"};
+      for (std::string_view program : kRootOnly) root_evidence = root_evidence || name->name == program;
+    }
+  }
+  const bool base_non_root = ctx.model.stages[*ctx.model.target].facts.runs_non_root() && !root_evidence;
   std::vector<bool> root_at(sequence.size() + 1, !base_non_root);
   // Paths the file writes into before each instruction (for VOLUME paths: does anything create or
   // fill it?), and trees a distribution is unpacked or installed into (tar -C, unzip -d,
