@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lint/containerfile_context.h"
+#include "lint/diagnostic.h"
 #include "lint/shell.h"
 
 namespace okd {
@@ -167,6 +168,20 @@ struct PulledImage {
 // (lint/data/docker-official-images.txt) is a locally built image; Red Hat short names are
 // `ambiguous`.
 std::optional<PulledImage> pulled_image(const ContainerfileContext& ctx, std::string_view text);
+
+// ---- OKD302 findings ----------------------------------------------------------------------------
+
+// One OKD302 finding: a directory the application writes that group 0 cannot write, with its
+// diagnostic (and fix, when okdlint has one). `covered`: the fix of another finding (a recursive
+// one on a parent directory) repairs it, so it carries no fix of its own.
+struct GroupWritableFinding {
+  std::string path;
+  Diagnostic diagnostic;
+  bool covered = false;
+};
+// What OKD302 reports for a Containerfile (rules/okd302_dir_not_group_writable.cpp); OKD101/102
+// read it to tell whether a USER switch leaves the application a directory it cannot write.
+std::vector<GroupWritableFinding> group_writable_findings(const ContainerfileContext& ctx);
 
 // ---- shell editing -----------------------------------------------------------------------------
 

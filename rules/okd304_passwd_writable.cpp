@@ -57,7 +57,13 @@ class PasswdWritableRule : public Rule {
         d.range = cmd->targets[hits[h]]->range;
         std::optional<Edit> edit;
         if (hits.size() == cmd->targets.size()) {
-          edit = remove_simple_command_edit(ctx, *run.instruction, *run.command);
+          // One removal of the whole command; each finding's fix is its own, so only the first
+          // finding of the command carries it.
+          if (h == 0) {
+            edit = remove_simple_command_edit(ctx, *run.instruction, *run.command);
+          } else {
+            d.hint += "; the fix of the finding for " + cmd->targets[hits[0]]->value + " removes this chmod";
+          }
         } else if (hits.size() == 1) {
           // Other files keep their chmod: drop only this argument and the blank before it.
           const ShellWord& word = *cmd->targets[hits[h]];

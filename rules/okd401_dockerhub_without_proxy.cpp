@@ -1,5 +1,8 @@
 // OKD401 dockerhub-without-proxy: an image pulled straight from Docker Hub instead of through the
 // Harbor proxy (config.proxy).
+#include <map>
+#include <tuple>
+
 #include "lint/containerfile_context.h"
 #include "rules/fs_support.h"
 #include "rules/rule.h"
@@ -42,8 +45,9 @@ class DockerHubWithoutProxyRule : public Rule {
     return kInfo;
   }
 
-  void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& sink) const override {
+  void check_containerfile(const ContainerfileContext& ctx, DiagnosticSink& out) const override {
     if (ctx.config.proxy.empty()) return;  // `proxy: none`: no proxy to pull through
+    OwnEdits sink(ctx, out);
     for (const Stage& stage : ctx.model.stages) check_from(ctx, stage, sink);
     for (const Instruction& ins : ctx.parsed.instructions) {
       if (ins.cmd == "copy" || ins.cmd == "add") check_copy_from(ctx, ins, sink);
@@ -52,6 +56,33 @@ class DockerHubWithoutProxyRule : public Rule {
   }
 
  private:
+  // Each finding's fix is its own: when two findings would carry the same edit (two `FROM
+  // $BASE_IMAGE` stages rewrite one ARG default), the first keeps it and the later ones point to it.
+  class OwnEdits : public DiagnosticSink {
+   public:
+    OwnEdits(const ContainerfileContext& ctx, DiagnosticSink& out) : ctx_(ctx), out_(out) {}
+    void report(Diagnostic d) override {
+      if (d.fix) {
+        bool repeated = false;
+        for (const Edit& e : d.fix->edits) {
+          auto [it, fresh] = taken_.emplace(std::make_tuple(e.begin, e.end, e.replacement), d.range.begin.line);
+          if (!fresh) {
+            repeated = true;
+            d.hint += "; the fix of the finding on line " + std::to_string(it->second) + " rewrites the same " +
+                      "text (line " + std::to_string(ctx_.source.range(e.begin, e.end).begin.line) + ")";
+          }
+        }
+        if (repeated) d.fix.reset();
+      }
+      out_.report(std::move(d));
+    }
+
+   private:
+    const ContainerfileContext& ctx_;
+    DiagnosticSink& out_;
+    std::map<std::tuple<uint32_t, uint32_t, std::string>, uint32_t> taken_;
+  };
+
   static Diagnostic make(const PulledImage& image, std::string_view where, std::string_view shown) {
     Diagnostic d;
     d.message = std::string(where) + " " + std::string(shown) + " pulls " + image.hub_name +
@@ -60,8 +91,23 @@ class DockerHubWithoutProxyRule : public Rule {
     return d;
   }
 
-  static Fix replace_fix(const PulledImage& image, uint32_t begin, uint32_t end) {
-    return Fix{"pull " + image.proxied + " through the proxy", Applicability::Safe, {Edit{begin, end, image.proxied}}};
+  // An untagged name outside library/ with no registry host (`sti_test/sti-fake`) is as likely an
+  // image the project builds and tags locally as a Docker Hub repository; okdlint cannot confirm
+  // which, and the proxied name of a local image does not exist.
+  static std::optional<std::string> unconfirmed(const PulledImage& image) {
+    const ImageReference& ref = image.ref;
+    if (ref.tag || ref.digest || ref.explicit_domain || ref.path.starts_with("library/")) return std::nullopt;
+    return ref.path + " has no tag and no registry: it may be an image built locally, which the proxy does not have";
+  }
+
+  // `tagged`: the text goes on with a tag or digest okdlint cannot expand (`redis:${V}`).
+  static Fix replace_fix(const PulledImage& image, uint32_t begin, uint32_t end, std::string_view where = "",
+                         bool tagged = false) {
+    std::string description = "pull " + image.proxied + " through the proxy" + std::string(where);
+    std::optional<std::string> doubt = tagged ? std::nullopt : unconfirmed(image);
+    if (doubt) description += " (unsafe: " + *doubt + ")";
+    return Fix{std::move(description), doubt ? Applicability::Unsafe : Applicability::Safe,
+               {Edit{begin, end, image.proxied}}};
   }
 
   // A Red Hat short name: Docker would pull it from Docker Hub, podman through registries.conf.
@@ -93,7 +139,7 @@ class DockerHubWithoutProxyRule : public Rule {
     d.range = stage.base_range;
     if (raw.starts_with(*repo) && raw.size() > repo->size() && (raw[repo->size()] == ':' || raw[repo->size()] == '@')) {
       const uint32_t begin = stage.base_range.begin.offset;
-      d.fix = replace_fix(*image, begin, begin + static_cast<uint32_t>(repo->size()));
+      d.fix = replace_fix(*image, begin, begin + static_cast<uint32_t>(repo->size()), "", true);
     }
     sink.report(std::move(d));
   }
@@ -126,8 +172,7 @@ class DockerHubWithoutProxyRule : public Rule {
       if (def && plain(def->text)) {
         std::optional<PulledImage> named = pulled_image(ctx, def->text);
         if (named && named->docker_hub) {
-          d.fix = Fix{"pull " + named->proxied + " through the proxy (in the ARG default)", Applicability::Safe,
-                      {Edit{def->begin, def->end, named->proxied}}};
+          d.fix = replace_fix(*named, def->begin, def->end, " (in the ARG default)");
         }
       }
     }

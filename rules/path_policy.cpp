@@ -31,7 +31,8 @@ bool is_system_tree(std::string_view path) {
 bool is_read_only_dir(std::string_view path) {
   std::string_view name = path.substr(path.rfind('/') + 1);
   return name.find("entrypoint") != std::string_view::npos || name.ends_with("-init.d") ||
-         name.ends_with("initdb.d") || name == "bin" || name == "sbin" || name == "licenses";
+         name.ends_with("initdb.d") || name == "bin" || name == "sbin" || name == "licenses" || name == "libexec" ||
+         name == "plugins" || name == "lib" || name == "lib64";
 }
 
 bool has_pattern(std::string_view path) { return path.find_first_of("*?[{}") != std::string_view::npos; }

@@ -13,7 +13,9 @@ namespace okd {
 bool is_system_tree(std::string_view path);
 
 // Directories of entrypoint scripts and configuration that root owns and the application only
-// reads: /docker-entrypoint.d, /docker-entrypoint-initdb.d, *.d under /etc...
+// reads: /docker-entrypoint.d, /docker-entrypoint-initdb.d, *.d under /etc..., and directories of
+// programs and code named bin, sbin, lib, lib64, libexec or plugins (Nagios' libexec holds the
+// check_* plugins it runs).
 bool is_read_only_dir(std::string_view path);
 
 // Text a shell would expand or that names no single path: globs (*?[) and braces ({a,b}).

@@ -144,7 +144,19 @@ std::optional<Edit> insert_user_edit(const ContainerfileContext& ctx, const Inst
 // php:apache bind port 80), the image drops privileges itself (gosu, su-exec, supervisord, sshd),
 // another stage builds FROM the final one, or it exposes a port below 1024. A USER fix is then
 // offered as unsafe, with this reason in its description.
+// Also (issue 11 review) root_program_risk and root_path_risk below.
 std::optional<std::string> user_switch_risk(const ContainerfileContext& ctx);
+
+// A main process that needs root: the effective ENTRYPOINT/CMD runs /sbin/init, systemd,
+// dockerd* or iptables*; the base image is a *dind* or *iptables* image; ENV DOCKER_HOST=unix://
+// or a Docker client package (docker-ce-cli, docker.io, docker-cli, moby-*) in a RUN (the bind-mounted
+// Docker socket is root:docker 0660).
+std::optional<std::string> root_program_risk(const ContainerfileContext& ctx);
+
+// Paths a non-root user cannot use: ENV PATH holding /root/... (0700); no CMD/ENTRYPOINT in the
+// final image (a base or toolchain image: its users' builds write $HOME and system trees); an
+// OKD302 directory without a safe fix (the application could not write it).
+std::optional<std::string> root_path_risk(const ContainerfileContext& ctx);
 
 // ---- Variable definitions (fixing values where they are defined) ----
 

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "lint/text.h"
+#include "rules/fs_support.h"
 
 namespace okd {
 namespace {
@@ -204,6 +205,97 @@ std::optional<std::string> user_switch_risk(const ContainerfileContext& ctx) {
   for (const ExposedPort& p : target.exposed) {
     if (p.first && is_privileged_port(*p.first)) {
       return "the image exposes port " + std::to_string(*p.first) + ", which a non-root user cannot bind";
+    }
+  }
+  if (std::optional<std::string> reason = root_program_risk(ctx)) return reason;
+  if (std::optional<std::string> reason = root_path_risk(ctx)) return reason;
+  return std::nullopt;
+}
+
+std::optional<std::string> root_program_risk(const ContainerfileContext& ctx) {
+  const BuildModel& model = ctx.model;
+  if (!model.target) return std::nullopt;
+  const Stage& target = model.stages[*model.target];
+  // The main process: init systems, the Docker daemon and firewall tools need root (mounts,
+  // cgroups, netlink); capabilities a pod adds are only effective for uid 0.
+  for (std::string_view kind : {std::string_view("entrypoint"), std::string_view("cmd")}) {
+    const Instruction* ins = effective_instruction(model, kind);
+    if (!ins) continue;
+    for (const SimpleCommand& c : model.commands(ins)) {
+      for (const ShellWord& w : c.argv) {
+        std::string_view name = program_name(w.value);
+        if (w.value == "/sbin/init" || name == "systemd" || name.starts_with("dockerd") ||
+            name.starts_with("iptables") || name.starts_with("ip6tables")) {
+          return "the " + std::string(kind == "cmd" ? "CMD" : "ENTRYPOINT") + " runs " + std::string(name) +
+                 ", which needs root";
+        }
+      }
+    }
+  }
+  if (const Stage* root = chain_root(model)) {
+    std::string base = ascii_lower(root->base.known ? root->base.value : std::string(ctx.text(root->base_range)));
+    for (std::string_view word : {std::string_view("dind"), std::string_view("iptables")}) {
+      if (base.find(word) != std::string::npos) {
+        return "the base image " + base + " (" + std::string(word) + ") runs a process that needs root";
+      }
+    }
+  }
+  // The Docker socket a container bind-mounts is root:docker 0660: a random uid cannot open it.
+  if (auto it = target.env.find("DOCKER_HOST"); it != target.env.end() && it->second.value.starts_with("unix://")) {
+    return "DOCKER_HOST=" + it->second.value + " talks to a Docker socket that only root (or group docker) can open";
+  }
+  static constexpr std::string_view kDockerClients[] = {"docker-ce-cli", "docker-ce", "docker.io", "docker-cli",
+                                                        "moby-engine",   "moby-cli"};
+  for (const Instruction* ins : final_image_instructions(model)) {
+    if (ins->cmd != "run") continue;
+    for (const SimpleCommand& c : model.commands(ins)) {
+      for (const ShellWord& w : c.argv) {
+        for (std::string_view pkg : kDockerClients) {
+          if (w.value == pkg) {
+            return "the image installs " + std::string(pkg) +
+                   ", so it drives Docker through a socket that only root (or group docker) can open";
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> root_path_risk(const ContainerfileContext& ctx) {
+  const BuildModel& model = ctx.model;
+  if (!model.target) return std::nullopt;
+  const Stage& target = model.stages[*model.target];
+  // /root is 0700: tools installed under it are out of reach of any other uid.
+  if (auto it = target.env.find("PATH"); it != target.env.end()) {
+    std::string_view path = it->second.value;
+    while (!path.empty()) {
+      size_t colon = path.find(':');
+      std::string_view dir = path.substr(0, colon);
+      if (dir == "/root" || dir.starts_with("/root/")) {
+        return "PATH holds " + std::string(dir) + ", which a non-root user cannot reach (/root is 0700)";
+      }
+      if (colon == std::string_view::npos) break;
+      path.remove_prefix(colon + 1);
+    }
+  }
+  // No CMD or ENTRYPOINT of its own, and tools put on PATH: a toolchain for other builds (golang),
+  // whose users run compilers and package managers that write $HOME (/ for a uid without a passwd
+  // entry) and system trees.
+  bool sets_path = false;
+  for (const Instruction* ins : final_image_instructions(model)) {
+    if (ins->cmd != "env") continue;
+    for (const KeyValue& pair : ins->pairs) sets_path = sets_path || pair.key == "PATH";
+  }
+  if (sets_path && !effective_instruction(model, "cmd") && !effective_instruction(model, "entrypoint")) {
+    return "the image puts tools on PATH and sets no CMD or ENTRYPOINT, so it is a toolchain for other builds, "
+           "which may need root (build caches under $HOME, package installs)";
+  }
+  // A directory the application writes that OKD302 cannot safely hand to group 0.
+  for (const GroupWritableFinding& f : group_writable_findings(ctx)) {
+    if (f.covered) continue;
+    if (!f.diagnostic.fix || f.diagnostic.fix->applicability != Applicability::Safe) {
+      return "OKD302 finds " + f.path + " not writable by group 0 and has no safe fix for it";
     }
   }
   return std::nullopt;

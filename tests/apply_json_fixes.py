@@ -10,10 +10,12 @@ the result equals `OKDLINT fix` (exit 1 with a diff when not). Fixes are taken w
 an edit that touches an edit already taken waits for the next pass (exit 3 tells the caller that
 some did). Two inserts at one point compose only when both are whole lines at a line start from
 findings of the same rule.
-Exit 4 when two findings carry the same insertion (each finding's fix must be its own).
+Exit 4 when two findings carry the same edit, insertion or replacement (each finding's fix must be its own).
 """
 import json
 import sys
+
+PORT_REMAP_RULES = ("OKD201", "OKD202")
 
 
 def whole_line(text, e):
@@ -34,7 +36,7 @@ def clashes(text, e, taken):
 
 
 def apply(text, report, unsafe):
-    """(fixed bytes, whether some fix waited); exits 4 when two findings carry one insertion."""
+    """(fixed bytes, whether some fix waited); exits 4 when two findings carry one edit."""
     taken, waiting, inserts = [], False, set()
     for finding in report:
         fix = finding.get("fix")
@@ -43,13 +45,20 @@ def apply(text, report, unsafe):
         edits = [{"begin": x["start"]["offset"], "end": x["end"]["offset"],
                   "replacement": x["replacement"].encode("utf-8"), "rule": finding["rule"]} for x in fix["edits"]]
         for e in edits:
-            if e["begin"] == e["end"]:
-                key = (e["begin"], e["replacement"])
+            # Insertions and replacements alike: a second finding with the same edit would apply it
+            # twice (an insertion) or wait for nothing (a replacement). The one exception is the
+            # port remap of OKD201/OKD202 (port_remap_fix): it moves every site of one port at
+            # once, so each finding on that port carries the same edit set on purpose.
+            key = (e["begin"], e["end"], e["replacement"])
+            if e["begin"] != e["end"] and finding["rule"] in PORT_REMAP_RULES:
+                key += ("port remap",)
                 if key in inserts:
-                    print(f"{finding['file']}:{finding['line']}: {finding['rule']} repeats another finding's "
-                          f"insertion {e['replacement']!r}", file=sys.stderr)
-                    sys.exit(4)
-                inserts.add(key)
+                    continue
+            if key in inserts:
+                print(f"{finding['file']}:{finding['line']}: {finding['rule']} repeats another finding's "
+                      f"edit {e['begin']}-{e['end']} {e['replacement']!r}", file=sys.stderr)
+                sys.exit(4)
+            inserts.add(key)
         if fix["applicability"] == "unsafe" and not unsafe:
             continue
         if any(clashes(text, e, taken) for e in edits):

@@ -341,14 +341,19 @@ TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
   ASSERT_EQ(lint.diagnostics.size(), 4u);
   const std::vector<std::string> dirs = {"/app", "/data", "/cache", "/state"};
   const auto user_line = static_cast<uint32_t>(text.find("USER 1001"));
+  const auto volume_line = static_cast<uint32_t>(text.find("VOLUME /state"));
   std::vector<Edit> all;
   for (size_t i = 0; i < dirs.size(); ++i) {
     const Diagnostic& d = lint.diagnostics[i];
     ASSERT_TRUE(d.fix);
     ASSERT_EQ(d.fix->edits.size(), 1u);
-    const std::string run = dirs[i] == "/app" ? "RUN chgrp 0 /app && chmod g=u /app\n"  // a WORKDIR: not recursive
-                                              : "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + "\n";
-    EXPECT_EQ(d.fix->edits[0], (Edit{user_line, user_line, run}));
+    // A WORKDIR: not recursive. A path only a VOLUME declares: created, before the VOLUME line
+    // (BuildKit does not create it; the classic builder discards changes after VOLUME).
+    const std::string run = dirs[i] == "/app"     ? "RUN chgrp 0 /app && chmod g=u /app\n"
+                            : dirs[i] == "/state" ? "RUN mkdir -p /state && chgrp 0 /state && chmod g=u /state\n"
+                                                  : "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + "\n";
+    const uint32_t at = dirs[i] == "/state" ? volume_line : user_line;
+    EXPECT_EQ(d.fix->edits[0], (Edit{at, at, run}));
     all.push_back(d.fix->edits[0]);
   }
   FixOptions options;
@@ -361,12 +366,12 @@ TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
       "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
       "WORKDIR /app\n"
       "RUN mkdir /data /cache\n"
+      "RUN mkdir -p /state && chgrp 0 /state && chmod g=u /state\n"
       "VOLUME /state\n"
       // The WORKDIR gets the directory itself, not a recursive copy of its files (issue 11).
       "RUN chgrp 0 /app && chmod g=u /app\n"
       "RUN chgrp -R 0 /data && chmod -R g=u /data\n"
       "RUN chgrp -R 0 /cache && chmod -R g=u /cache\n"
-      "RUN chgrp -R 0 /state && chmod -R g=u /state\n"
       "USER 1001\n";
   EXPECT_EQ(once.text, expected);
   EXPECT_EQ(apply_edits(text, all), expected);  // every finding's fix, applied together
