@@ -3,7 +3,7 @@
 # status is okdlint's: 1 (findings), 0 (none), 2 or more (an error: build, input or usage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-okdlint=$(tools/build.sh)
+okdlint=$(tools/build.sh) || { echo "run-examples: the build failed (exit 2, not a finding)" >&2; exit 2; }
 status=0
 "$okdlint" examples/ || status=$?
 echo
