@@ -1,6 +1,7 @@
 // Shared by the okdlint subcommands: input discovery, file reading, errors, terminal checks.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>

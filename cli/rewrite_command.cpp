@@ -1,6 +1,7 @@
 // `okdlint rewrite IMAGE -o OUT`: append one layer that fixes what keeps the image from running
 // on OKD (group 0 and g=u where the random uid must write, remapped listen ports, optionally no
 // setuid/capabilities) and patch the config (numeric non-root User with group 0, ExposedPorts).
+#include <cstdint>
 #include <iostream>
 #include <memory>
 

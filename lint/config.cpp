@@ -4,6 +4,7 @@
 #include "lint/rule_ids.h"
 #include "lint/text.h"
 
+#include <cstdint>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 // machine-applicable fix (byte-range edits, as in ruff). Reporters and the rewriter consume these.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -3,6 +3,7 @@
 // edit the exact bytes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>

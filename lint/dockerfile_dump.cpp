@@ -1,4 +1,5 @@
 // BuildKit's AST.Dump(): the s-expression form its parser tests compare against.
+#include <cstdint>
 #include <cstdio>
 
 #include "lint/dockerfile.h"

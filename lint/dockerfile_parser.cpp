@@ -5,6 +5,7 @@
 // with the next line, so one typo does not hide the rest of the file.
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -1,6 +1,7 @@
 #include "lint/source.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace okd {
 

@@ -1,6 +1,7 @@
 #include "lint/text.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace okd {

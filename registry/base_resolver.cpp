@@ -1,5 +1,6 @@
 #include "registry/base_resolver.h"
 
+#include <cstdint>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,5 +1,6 @@
 #include "registry/client.h"
 
+#include <cstdint>
 #include <curl/curl.h>
 #include <dirent.h>
 

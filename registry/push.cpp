@@ -1,5 +1,6 @@
 #include "registry/push.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "lint/image/detail.h"

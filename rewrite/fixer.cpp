@@ -1,6 +1,7 @@
 #include "rewrite/fixer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <iterator>
 #include <map>
 #include <string>

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <cstdint>
 #include <isa-l/igzip_lib.h>
 #include <zstd.h>
 #include <sys/stat.h>

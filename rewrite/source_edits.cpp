@@ -1,6 +1,7 @@
 #include "rewrite/source_edits.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace okd {
 

@@ -1,6 +1,7 @@
 #include "rewrite/unified_diff.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace okd {

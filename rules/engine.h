@@ -2,6 +2,7 @@
 // ignored rules, severity overrides, inline `# okdlint ignore=` pragmas. The result is sorted.
 #pragma once
 
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>

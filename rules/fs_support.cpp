@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 
 #include "lint/base_facts.h"
 #include "rules/rule_support.h"

@@ -1,5 +1,6 @@
 #include "rules/image_engine.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>

@@ -4,6 +4,8 @@
 #include "rules/rule.h"
 #include "rules/rule_support.h"
 
+#include <cstdint>
+
 namespace okd {
 namespace {
 

@@ -1,6 +1,7 @@
 // OKD302 dir-not-group-writable: directories of the final image that the application is meant to
 // write (WORKDIR, VOLUME, mkdir targets, COPY --chown destinations) but that group 0 cannot write.
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 

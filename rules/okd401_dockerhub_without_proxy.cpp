@@ -1,5 +1,6 @@
 // OKD401 dockerhub-without-proxy: an image pulled straight from Docker Hub instead of through the
 // Harbor proxy (config.proxy).
+#include <cstdint>
 #include <map>
 #include <tuple>
 

@@ -1,5 +1,6 @@
 // /etc/passwd and /etc/group parsing, and user-name lookups on a loaded image.
 #include <charconv>
+#include <cstdint>
 
 #include "lint/image/image.h"
 

@@ -1,6 +1,7 @@
 #include "lint/image/detail.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 #include "lint/image/filesystem.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <stdexcept>
 

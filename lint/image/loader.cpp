@@ -1,5 +1,6 @@
 // Input detection and the image formats: config JSON, inspect output, docker-archive, OCI
 // (archive or layout directory); then the parallel layer scan and the ordered merge.
+#include <cstdint>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -1,5 +1,6 @@
 #include "lint/image/outer_tar.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "lint/image/detail.h"

@@ -1,4 +1,5 @@
 // GitLab Code Quality report (a JSON array of issues shown in merge requests).
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>

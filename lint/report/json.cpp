@@ -2,6 +2,8 @@
 #include "lint/report/formats.h"
 #include "lint/report/json_stream.h"
 
+#include <cstdint>
+
 namespace okd::report {
 
 namespace {

@@ -1,6 +1,7 @@
 // Terminal output: one compiler-style header per diagnostic, the source line with the range
 // underlined, the hint and the fix, then a summary line.
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>

@@ -2,6 +2,7 @@
 // world-writable rewrite used by fixes, owner specs, command parsing, paths and command removal.
 #include "rules/fs_support.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include "rewrite/fixer.h"

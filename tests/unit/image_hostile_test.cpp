@@ -1,5 +1,6 @@
 // The hostile-input catalogue (tests/data/hostile, written by tests/make_hostile_archives.py):
 // every input must be refused with an ImageError carrying the reason its README row names.
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -2,6 +2,7 @@
 // (read back with the image reader and libarchive), determinism, refusals, and the CLI.
 #include <archive.h>
 #include <archive_entry.h>
+#include <cstdint>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>

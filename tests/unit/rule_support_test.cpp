@@ -3,6 +3,7 @@
 // and their remap fix, and the privilege-escalation patterns.
 #include "rules/rule_support.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include <filesystem>

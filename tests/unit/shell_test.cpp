@@ -1,5 +1,6 @@
 #include "lint/shell.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include <random>
