@@ -2,7 +2,7 @@
 # okdlint's own image (the repository's Containerfile, issue 15), built as a user builds it and run
 # as OKD runs pods:
 #   1. `okdlint Containerfile` is clean (the image passes its own linter);
-#   2. `podman build --isolation=chroot` of the tracked tree, BASE = a local Debian 12 minbase
+#   2. `podman build --isolation=chroot` of the source tree, BASE = a local Debian 12 minbase
 #      (debootstrap, imported into a private vfs store; no registry), builds;
 #   3. the image runs as uid 1000770000, gid 0, no capabilities, no_new_privs: `okdlint --version`
 #      names this commit, a lint of a Containerfile in /work finds what the build tree's okdlint
@@ -19,7 +19,7 @@ skip() {
 }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || skip "needs root (podman --isolation=chroot, chroot to run the image)"
-for tool in podman umoci skopeo jq git python3 setpriv; do
+for tool in podman umoci skopeo jq python3 setpriv; do
   command -v "$tool" >/dev/null || skip "$tool is not installed (tools/setup-debian.sh installs it)"
 done
 start=$(date +%s)
@@ -54,12 +54,13 @@ if ! "${P[@]}" image exists "$base_tag"; then
     fail "podman import of the Debian minbase"
   rm -rf --one-file-system "$WORK/debian"
 fi
-# The build context is the tracked tree (what a clone has), without build directories.
-mkdir "$WORK/context"
-(cd "$ROOT" && git ls-files -z | tar --null -T - -cf -) | tar -C "$WORK/context" -xf -
-commit=$(git -C "$ROOT" rev-parse --short=12 HEAD)
+# The build context is the source tree as a user has it; .containerignore leaves out .git and
+# build directories. The commit comes from git, or from cmake/commit.txt in a `git archive` export.
+commit=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null ||
+         sed -n '1s/^\([0-9a-f]\{12\}\).*/\1/p' "$ROOT/cmake/commit.txt")
+[ -n "$commit" ] || fail "no commit: neither git nor a filled-in cmake/commit.txt"
 "${P[@]}" build --pull=never --isolation=chroot --build-arg BASE="$base_tag" --build-arg OKDLINT_COMMIT="$commit" \
-  -t localhost/okdlint-own/okdlint:test "$WORK/context" > "$WORK/build.log" 2>&1 ||
+  -t localhost/okdlint-own/okdlint:test "$ROOT" > "$WORK/build.log" 2>&1 ||
   fail "podman build: $(tail -n 30 "$WORK/build.log")"
 echo "built after $(( $(date +%s) - start )) s"
 
