@@ -84,7 +84,8 @@ grep -q "$commit" <<<"$version" || fail "okdlint --version does not name the com
 example=$ROOT/examples/nginx-static/Containerfile
 [ -f "$example" ] || example=$(ls "$ROOT"/examples/*/Containerfile | head -n 1)
 cp "$example" "$R$cwd/Containerfile"
-chown 1001:0 "$R$cwd/Containerfile"
+# As in a Tekton workspace or a mounted checkout on OKD: the files are group 0 and group-writable.
+chown 1001:0 "$R$cwd/Containerfile"; chmod 0664 "$R$cwd/Containerfile"
 set +e
 as_okd okdlint --format json Containerfile > "$WORK/inside.json"; inside_rc=$?
 (cd "$(dirname "$example")" && "$OKDLINT" --format json --root . Containerfile) > "$WORK/outside.json"; outside_rc=$?
