@@ -20,6 +20,8 @@ for tool in skopeo umoci openssl htpasswd docker-registry curl git; do
   command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
 PY=/usr/bin/python3
+# shellcheck source=../support/tls_registry.sh
+. "$(dirname "$0")/../support/tls_registry.sh"
 
 WORK=$(mktemp -d)
 REG_PID=
@@ -36,46 +38,17 @@ sk() { skopeo "${POLICY[@]}" "$@"; }
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "--- a CA, a server certificate for 127.0.0.1, a user"
-mkdir -p "$WORK/ca" "$WORK/certs"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=okdlint test CA" \
-  -keyout "$WORK/ca/ca.key" -out "$WORK/ca/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$WORK/ca/server.key" -out "$WORK/ca/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' > "$WORK/ca/san.ext"
-openssl x509 -req -in "$WORK/ca/server.csr" -CA "$WORK/ca/ca.crt" -CAkey "$WORK/ca/ca.key" -CAcreateserial \
-  -days 2 -extfile "$WORK/ca/san.ext" -out "$WORK/ca/server.crt" 2>/dev/null
-cp "$WORK/ca/ca.crt" "$WORK/certs/ca.crt"
+make_test_ca "$WORK/ca"
 htpasswd -Bbn okd s3cret-pass > "$WORK/htpasswd" 2>/dev/null
 
 PORT=$(free_port)
 REG=127.0.0.1:$PORT
-mkdir -p "$WORK/registry/data"
-cat > "$WORK/registry/config.yml" <<YML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry/data
-http:
-  addr: $REG
-  tls:
-    certificate: $WORK/ca/server.crt
-    key: $WORK/ca/server.key
-auth:
+start_registry() {
+  start_tls_registry "$WORK/registry" "$REG" "auth:
   htpasswd:
     realm: okdlint-test
-    path: $WORK/htpasswd
-YML
-start_registry() {
-  docker-registry serve "$WORK/registry/config.yml" >> "$WORK/registry/registry.log" 2>&1 &
-  REG_PID=$!
-  for _ in $(seq 1 60); do
-    curl -s --cacert "$WORK/ca/ca.crt" -o /dev/null "https://$REG/v2/" && return 0
-    sleep 0.25
-  done
-  cat "$WORK/registry/registry.log" >&2; fail "the registry did not start"
+    path: $WORK/htpasswd"
+  REG_PID=$REGISTRY_PID
 }
 stop_registry() {
   kill "$REG_PID"; wait "$REG_PID" 2>/dev/null || true; REG_PID=

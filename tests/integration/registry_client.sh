@@ -8,6 +8,8 @@
 set -euo pipefail
 OKDLINT=${1:?usage: registry_client.sh /path/to/okdlint}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../support/tls_registry.sh
+. "$HERE/../support/tls_registry.sh"
 skip() {
   if [ -n "${CI:-}" ]; then echo "FAIL (CI): $*" >&2; exit 1; fi
   echo "SKIP: $*"; exit 77
@@ -35,43 +37,13 @@ sk() { skopeo "${POLICY[@]}" "$@"; }
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "--- a CA, a server certificate for 127.0.0.1, users"
-mkdir -p "$WORK/ca" "$WORK/certs"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=okdlint test CA" \
-  -keyout "$WORK/ca/ca.key" -out "$WORK/ca/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$WORK/ca/server.key" -out "$WORK/ca/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' > "$WORK/ca/san.ext"
-openssl x509 -req -in "$WORK/ca/server.csr" -CA "$WORK/ca/ca.crt" -CAkey "$WORK/ca/ca.key" -CAcreateserial \
-  -days 2 -extfile "$WORK/ca/san.ext" -out "$WORK/ca/server.crt" 2>/dev/null
-cp "$WORK/ca/ca.crt" "$WORK/certs/ca.crt"   # the --cert-dir / --dest-cert-dir directory
+make_test_ca "$WORK/ca"   # and $WORK/certs: the --cert-dir / --dest-cert-dir directory
 htpasswd -Bbn okd s3cret-pass > "$WORK/htpasswd" 2>/dev/null
 
 # start_registry NAME PORT AUTH_YAML: TLS on 127.0.0.1:PORT, storage and log under $WORK/NAME.
 start_registry() {
-  local name=$1 port=$2 auth=$3 dir=$WORK/$1
-  mkdir -p "$dir/data"
-  cat > "$dir/config.yml" <<YML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-http:
-  addr: 127.0.0.1:$port
-  tls:
-    certificate: $WORK/ca/server.crt
-    key: $WORK/ca/server.key
-$auth
-YML
-  docker-registry serve "$dir/config.yml" > "$dir/registry.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 60); do
-    curl -s --cacert "$WORK/ca/ca.crt" -o /dev/null "https://127.0.0.1:$port/v2/" && return 0
-    sleep 0.25
-  done
-  cat "$dir/registry.log" >&2; fail "registry $name did not start"
+  start_tls_registry "$WORK/$1" "127.0.0.1:$2" "$3"
+  PIDS+=("$REGISTRY_PID")
 }
 
 echo "--- the fixture image, pushed with skopeo"
