@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # REGISTRY_PID and TEST_CA_DIR are for the sourcing script
 # Sourced by the registry tests: a test CA, a server certificate for 127.0.0.1, and Debian's
 # docker-registry serving TLS on 127.0.0.1 only. Callers define fail() and keep WORK.
 #   make_test_ca DIR                  DIR/{ca.key,ca.crt,server.key,server.crt}; DIR/../certs/ca.crt
