@@ -50,47 +50,8 @@ PY
 )
 cat "$DIR/big.oci.tar" "${LAYERS[@]}" > /dev/null  # warm the page cache for every contender
 
-# A tiny runner (fork, exec, wait4): the rusage is the command's alone, in microseconds.
-cat > "$WORK/runner.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char** argv) {
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    execvp(argv[1], argv + 1);
-    _exit(127);
-  }
-  int status;
-  struct rusage ru;
-  wait4(pid, &status, 0, &ru);
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) return 1;  /* okdlint exits 1 on findings */
-  printf("%.6f %.6f %ld\n", (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-         ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6, ru.ru_maxrss);
-  return 0;
-}
-C
-cc -O2 -o "$WORK/runner" "$WORK/runner.c"
-median() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-measure() {  # measure NAME CMD...: sets WALL CPU (medians, s) and RSS (max, MB)
-  local name=$1
-  shift
-  : > "$WORK/t"
-  for _ in $(seq "$RUNS"); do "$WORK/runner" "$@" >> "$WORK/t" || { echo "failed: $*" >&2; exit 1; }; done
-  WALL=$(awk '{ print $1 }' "$WORK/t" | median)
-  CPU=$(awk '{ print $2 }' "$WORK/t" | median)
-  RSS=$(awk '{ print $3 / 1024 }' "$WORK/t" | sort -g | tail -1)
-  printf '  %-40s wall %8.3f s   cpu %8.3f s   peak rss %7.1f MB\n' "$name" "$WALL" "$CPU" "$RSS"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=measure.sh
+. "$HERE/measure.sh"
 printf '#!/bin/sh\nfor layer in "$@"; do igzip -d -c "$layer" > /dev/null || exit 1; done\n' > "$WORK/igzip_all.sh"
 
 echo "image: $DIR/big.oci.tar ($(du -h "$DIR/big.oci.tar" | cut -f1)), ${#LAYERS[@]} gzip layers; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); medians of $RUNS"
