@@ -1,7 +1,6 @@
 #include "registry/client.h"
 
 #include <cstdint>
-#include <curl/curl.h>
 #include <dirent.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 
 #include "lint/image/detail.h"
 #include "lint/reference.h"
+#include "registry/curl_api.h"
 
 namespace okd::registry {
 
@@ -38,14 +38,6 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin + 1));
 }
 
-void curl_global() {
-  static const bool done = [] {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    return true;
-  }();
-  (void)done;
-}
-
 // Parts of a URL, through libcurl's parser.
 struct UrlParts {
   std::string scheme, host, port;
@@ -54,49 +46,49 @@ struct UrlParts {
 
 UrlParts url_parts(const std::string& url) {
   UrlParts parts;
-  CURLU* u = curl_url();
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  CURLU* u = curl_api().url();
+  if (curl_api().url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     auto get = [&](CURLUPart part, std::string& out, unsigned flags) {
       char* value = nullptr;
-      if (curl_url_get(u, part, &value, flags) == CURLUE_OK && value) out = value;
-      curl_free(value);
+      if (curl_api().url_get(u, part, &value, flags) == CURLUE_OK && value) out = value;
+      curl_api().free(value);
     };
     get(CURLUPART_SCHEME, parts.scheme, 0);
     get(CURLUPART_HOST, parts.host, 0);
     get(CURLUPART_PORT, parts.port, CURLU_DEFAULT_PORT);
   }
-  curl_url_cleanup(u);
+  curl_api().url_cleanup(u);
   return parts;
 }
 
 // A Location header resolved against the URL it answered.
 std::string resolve_url(const std::string& base, const std::string& location) {
-  CURLU* u = curl_url();
+  CURLU* u = curl_api().url();
   std::string out;
-  if (curl_url_set(u, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
-      curl_url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
+  if (curl_api().url_set(u, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
+      curl_api().url_set(u, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK) {
     char* value = nullptr;
-    if (curl_url_get(u, CURLUPART_URL, &value, 0) == CURLUE_OK && value) out = value;
-    curl_free(value);
+    if (curl_api().url_get(u, CURLUPART_URL, &value, 0) == CURLUE_OK && value) out = value;
+    curl_api().free(value);
   }
-  curl_url_cleanup(u);
+  curl_api().url_cleanup(u);
   if (out.empty()) throw RegistryError("the registry answered with an unusable Location: " + location.substr(0, 200));
   return out;
 }
 
 std::string add_query(const std::string& url, const std::vector<std::pair<std::string, std::string>>& params) {
-  CURLU* u = curl_url();
+  CURLU* u = curl_api().url();
   std::string out;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  if (curl_api().url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     for (const auto& [key, value] : params) {
       std::string pair = key + "=" + value;
-      curl_url_set(u, CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE);
+      curl_api().url_set(u, CURLUPART_QUERY, pair.c_str(), CURLU_APPENDQUERY | CURLU_URLENCODE);
     }
     char* value = nullptr;
-    if (curl_url_get(u, CURLUPART_URL, &value, 0) == CURLUE_OK && value) out = value;
-    curl_free(value);
+    if (curl_api().url_get(u, CURLUPART_URL, &value, 0) == CURLUE_OK && value) out = value;
+    curl_api().free(value);
   }
-  curl_url_cleanup(u);
+  curl_api().url_cleanup(u);
   if (out.empty()) throw RegistryError("unusable URL: " + url.substr(0, 200));
   return out;
 }
@@ -173,69 +165,68 @@ class Client::Transfer {
   Transfer(const Request& request, const std::string& authorization, const std::string& ca_bundle, bool tls_verify,
            long timeout, TransferStats& stats, CURLSH* share)
       : stats_(stats), body_(request.body), body_size_(request.body_size.value_or(0)) {
-    curl_global();
-    easy_ = curl_easy_init();
-    multi_ = curl_multi_init();
+    easy_ = curl_api().easy_init();
+    multi_ = curl_api().multi_init();
     if (!easy_ || !multi_) throw RegistryError("cannot initialise libcurl");
-    curl_easy_setopt(easy_, CURLOPT_URL, request.url.c_str());
+    curl_api().easy_setopt(easy_, CURLOPT_URL, request.url.c_str());
     // HTTP/1.1: Go registries reset chunked PATCH uploads over HTTP/2; connections are reused
     // through the share handle instead.
-    curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-    if (share) curl_easy_setopt(easy_, CURLOPT_SHARE, share);
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_USERAGENT, "okdlint");
-    curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT, timeout);
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, timeout);
-    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, tls_verify ? 1L : 0L);
-    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, tls_verify ? 2L : 0L);
+    curl_api().easy_setopt(easy_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    if (share) curl_api().easy_setopt(easy_, CURLOPT_SHARE, share);
+    curl_api().easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+    curl_api().easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_api().easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_api().easy_setopt(easy_, CURLOPT_USERAGENT, "okdlint");
+    curl_api().easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT, timeout);
+    curl_api().easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_api().easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, timeout);
+    curl_api().easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, tls_verify ? 1L : 0L);
+    curl_api().easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, tls_verify ? 2L : 0L);
     if (!ca_bundle.empty()) {
       curl_blob blob{const_cast<char*>(ca_bundle.data()), ca_bundle.size(), CURL_BLOB_COPY};
-      curl_easy_setopt(easy_, CURLOPT_CAINFO_BLOB, &blob);
+      curl_api().easy_setopt(easy_, CURLOPT_CAINFO_BLOB, &blob);
     }
-    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
-    curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
-    curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
-    for (const auto& h : request.headers) headers_ = curl_slist_append(headers_, h.c_str());
-    if (!authorization.empty()) headers_ = curl_slist_append(headers_, ("Authorization: " + authorization).c_str());
-    headers_ = curl_slist_append(headers_, "Expect:");
-    curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+    curl_api().easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+    curl_api().easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+    curl_api().easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
+    curl_api().easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+    curl_api().easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
+    for (const auto& h : request.headers) headers_ = curl_api().slist_append(headers_, h.c_str());
+    if (!authorization.empty()) headers_ = curl_api().slist_append(headers_, ("Authorization: " + authorization).c_str());
+    headers_ = curl_api().slist_append(headers_, "Expect:");
+    curl_api().easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
     const std::string& m = request.method;
     if (m == "HEAD") {
-      curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
+      curl_api().easy_setopt(easy_, CURLOPT_NOBODY, 1L);
     } else if (m == "POST") {
-      curl_easy_setopt(easy_, CURLOPT_POST, 1L);
+      curl_api().easy_setopt(easy_, CURLOPT_POST, 1L);
       if (request.body_size) {
-        curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(*request.body_size));
+        curl_api().easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(*request.body_size));
       } else {
-        curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, "");
-        curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE, 0L);
+        curl_api().easy_setopt(easy_, CURLOPT_POSTFIELDS, "");
+        curl_api().easy_setopt(easy_, CURLOPT_POSTFIELDSIZE, 0L);
       }
     } else if (m == "PUT" || m == "PATCH") {
-      curl_easy_setopt(easy_, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(easy_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size.value_or(0)));
-      if (m == "PATCH") curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, "PATCH");
+      curl_api().easy_setopt(easy_, CURLOPT_UPLOAD, 1L);
+      curl_api().easy_setopt(easy_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size.value_or(0)));
+      if (m == "PATCH") curl_api().easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, "PATCH");
     }
     if (request.body_size) {
-      curl_easy_setopt(easy_, CURLOPT_READFUNCTION, &Transfer::on_read);
-      curl_easy_setopt(easy_, CURLOPT_READDATA, this);
+      curl_api().easy_setopt(easy_, CURLOPT_READFUNCTION, &Transfer::on_read);
+      curl_api().easy_setopt(easy_, CURLOPT_READDATA, this);
     } else if (m == "PUT" || m == "PATCH") {
-      curl_easy_setopt(easy_, CURLOPT_READFUNCTION, &Transfer::on_read);
-      curl_easy_setopt(easy_, CURLOPT_READDATA, this);
+      curl_api().easy_setopt(easy_, CURLOPT_READFUNCTION, &Transfer::on_read);
+      curl_api().easy_setopt(easy_, CURLOPT_READDATA, this);
     }
-    curl_multi_add_handle(multi_, easy_);
+    curl_api().multi_add_handle(multi_, easy_);
     stats_.requests.fetch_add(1, std::memory_order_relaxed);
     url_ = request.url;
   }
   ~Transfer() {
-    if (multi_ && easy_) curl_multi_remove_handle(multi_, easy_);
-    if (easy_) curl_easy_cleanup(easy_);
-    if (multi_) curl_multi_cleanup(multi_);
-    curl_slist_free_all(headers_);
+    if (multi_ && easy_) curl_api().multi_remove_handle(multi_, easy_);
+    if (easy_) curl_api().easy_cleanup(easy_);
+    if (multi_) curl_api().multi_cleanup(multi_);
+    curl_api().slist_free_all(headers_);
   }
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
@@ -299,7 +290,7 @@ class Client::Transfer {
 
   CURLcode result() const { return result_; }
   std::string curl_error() const {
-    return error_[0] ? std::string(error_) : std::string(curl_easy_strerror(result_));
+    return error_[0] ? std::string(error_) : std::string(curl_api().easy_strerror(result_));
   }
 
  private:
@@ -308,14 +299,14 @@ class Client::Transfer {
     while (!done() && !finished_) {
       if (paused_ && buffer_.size() == pos_) {
         paused_ = false;
-        curl_easy_pause(easy_, CURLPAUSE_CONT);
+        curl_api().easy_pause(easy_, CURLPAUSE_CONT);
         if (done()) break;
       }
       int running = 0;
-      CURLMcode rc = curl_multi_perform(multi_, &running);
-      if (rc != CURLM_OK) throw RegistryError(url_ + ": " + curl_multi_strerror(rc));
+      CURLMcode rc = curl_api().multi_perform(multi_, &running);
+      if (rc != CURLM_OK) throw RegistryError(url_ + ": " + curl_api().multi_strerror(rc));
       int queued = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+      while (CURLMsg* msg = curl_api().multi_info_read(multi_, &queued)) {
         if (msg->msg == CURLMSG_DONE) {
           finished_ = true;
           result_ = msg->data.result;
@@ -323,7 +314,7 @@ class Client::Transfer {
       }
       if (done() || finished_) break;
       if (paused_ && buffer_.size() > pos_) break;  // the reader must drain first
-      curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+      curl_api().multi_poll(multi_, nullptr, 0, 1000, nullptr);
     }
     if (finished_ && !headers_done_ && result_ == CURLE_OK) headers_done_ = true;
   }
@@ -450,21 +441,20 @@ Client::Client(std::string domain, ClientOptions options)
     : domain_(std::move(domain)), options_(std::move(options)) {
   api_host_ = domain_ == "docker.io" ? "registry-1.docker.io" : domain_;
   auth_files_ = auth_file_candidates(options_.authfile);
-  curl_global();
   share_locks_ = std::make_unique<ShareLocks>();
-  share_ = curl_share_init();
+  share_ = curl_api().share_init();
   if (share_) {
-    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, share_lock);
-    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, share_unlock);
-    curl_share_setopt(share_, CURLSHOPT_USERDATA, share_locks_.get());
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_api().share_setopt(share_, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_api().share_setopt(share_, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_api().share_setopt(share_, CURLSHOPT_USERDATA, share_locks_.get());
+    curl_api().share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_api().share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_api().share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
 }
 
 Client::~Client() {
-  if (share_) curl_share_cleanup(share_);
+  if (share_) curl_api().share_cleanup(share_);
 }
 
 std::string Client::ca_bundle() {

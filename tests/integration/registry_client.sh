@@ -181,6 +181,14 @@ EXPIRED_PORT=$(free_port)
 PIDS+=($!)
 "$PY" "$HERE/../token_server.py" "$EXPIRED_PORT" "$WORK/ca/ca.key" "$WORK/ca/ca.crt" okd tok-pass okd-issuer okd-registry expired "$WORK/expired.log" &
 PIDS+=($!)
+# The token servers start in the background: wait until both accept connections (under load the
+# first push raced them).
+for port in "$TOKEN_PORT" "$EXPIRED_PORT"; do
+  for _ in $(seq 1 80); do
+    "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)' "$port" 2>/dev/null && break
+    sleep 0.25
+  done
+done
 token_auth() {
   printf 'auth:\n  token:\n    realm: http://127.0.0.1:%s/token\n    service: okd-registry\n    issuer: okd-issuer\n    rootcertbundle: %s\n' "$1" "$WORK/ca/ca.crt"
 }
