@@ -10,6 +10,7 @@
 #include "lint/image/servers.h"
 #include "rules/image_engine.h"
 #include "rules/rule.h"
+#include "rules/fs_support.h"
 #include "rules/rule_support.h"
 
 namespace okd {
@@ -464,7 +465,7 @@ void check_image_group_writable(const ImageContext& ctx, DiagnosticSink& sink) {
             ctx, *real + "/",
             std::to_string(bad) + " entries in " + shown + " (" + location.why + ") are not writable by group 0 (" +
                 example + (bad > 1 ? ", ..." : "") + "): OKD's random uid runs in group 0 and cannot write them",
-            "chgrp -R 0 " + *real + " && chmod -R g=u " + *real));
+            group_like_owner_command(shell_quote(*real), true)));
       }
     }
     uint32_t needed = directory ? 030 : 020;
@@ -476,7 +477,7 @@ void check_image_group_writable(const ImageContext& ctx, DiagnosticSink& sink) {
         shown + " (" + location.why + ") is " + std::to_string(entry->uid) + ":" + std::to_string(entry->gid) + " mode " +
             octal_mode(entry->mode) + " with " + problem +
             ": OKD's random uid runs in group 0 and cannot write it",
-        "chgrp -R 0 " + *real + " && chmod -R g=u " + *real));
+        group_like_owner_command(shell_quote(*real), true)));
   }
 }
 

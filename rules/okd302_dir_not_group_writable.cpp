@@ -243,18 +243,14 @@ std::vector<PlannedFix> fix_edits(const FixContext& fc, const std::vector<const 
       return t.second < at && t.first != "/" && (path_within(t.first, d.path) || path_within(d.path, t.first));
     });
     std::string quoted = shell_quote(d.path);
-    std::string r = written ? " -R" : "";
     plans[b].edit = insert_line_before(ctx.source, *sequence[at],
-                                       "RUN mkdir -p " + quoted + " && chgrp" + r + " 0 " + quoted + " && chmod" + r +
-                                           " g=u " + quoted);
+                                       "RUN mkdir -p " + quoted + " && " + group_like_owner_command(quoted, written));
     if (fc.base_non_root && !user_before_index(at)) plans[b].unsafe = non_root_base;
     if (plans[b].unsafe.empty() && written) plans[b].unsafe = recursive_risk(fc, d, at);
   }
   if (!any) return plans;
   auto run_for = [](const DirState& d) {
-    std::string quoted = shell_quote(d.path);
-    if (d.how == "WORKDIR") return "RUN chgrp 0 " + quoted + " && chmod g=u " + quoted;
-    return "RUN chgrp -R 0 " + quoted + " && chmod -R g=u " + quoted;
+    return "RUN " + group_like_owner_command(shell_quote(d.path), d.how != "WORKDIR");
   };
 
   std::optional<size_t> last_user;
@@ -312,7 +308,10 @@ class DirNotGroupWritableRule : public Rule {
         "the Containerfile creates or copies with --chown) must therefore belong to group 0 and be "
         "group-writable, or the application fails with 'Permission denied' on OKD although it "
         "works under Docker. Add `RUN chgrp -R 0 DIR && chmod -R g=u DIR` after the directories "
-        "exist and before the switch to the non-root USER (or use the s2i fix-permissions script).",
+        "exist and before the switch to the non-root USER, and keep programs out of group write "
+        "(every process of the pod runs in group 0): the fix appends "
+        "`find DIR -type f -perm -100 -exec chmod g-w {} +`. Only directories the application "
+        "writes at run time qualify, never a system tree such as /usr or /opt/<runtime>.",
         true};
     return kInfo;
   }
@@ -529,7 +528,7 @@ std::vector<GroupWritableFinding> group_writable_findings(const ContainerfileCon
     Diagnostic diag;
     diag.message = "directory " + d->path + " (" + d->how + ") is not writable by group 0, so OKD's random uid " +
                    "cannot write to it";
-    diag.hint = "add RUN chgrp -R 0 " + shell_quote(d->path) + " && chmod -R g=u " + shell_quote(d->path) +
+    diag.hint = "add RUN " + group_like_owner_command(shell_quote(d->path), true) +
                 " before switching to the non-root USER";
     diag.range = d->declared;
     PlannedFix& plan = plans[b];

@@ -266,6 +266,15 @@ Edit replace_range(const Range& range, std::string replacement) {
   return Edit{range.begin.offset, range.end.offset, std::move(replacement)};
 }
 
+std::string group_like_owner_command(std::string_view quoted_dir, bool recursive) {
+  std::string dir(quoted_dir);
+  if (!recursive) return "chgrp 0 " + dir + " && chmod g=u " + dir;
+  // `-perm -100` rather than GNU's `-perm /111`: BusyBox find knows only the former; after g=u,
+  // owner-executable and group-executable are the same files.
+  return "chgrp -R 0 " + dir + " && chmod -R g=u " + dir + " && find " + dir +
+         " -type f -perm -100 -exec chmod g-w {} +";
+}
+
 // ---- The final image ----
 
 std::vector<const Instruction*> final_image_instructions(const BuildModel& model) {

@@ -48,6 +48,13 @@ Edit insert_line_after(const SourceFile& source, const Instruction& instruction,
 // An edit replacing the bytes of a range.
 Edit replace_range(const Range& range, std::string replacement);
 
+// The shell command that makes `dir` (already shell-quoted) group 0 with the group's permissions
+// equal to the owner's, as OKD's random uid (always in group 0) needs. Recursive: over the whole
+// tree, except that programs (owner-executable files) never become group-writable — every
+// process of an OKD pod runs in group 0, so a group-writable program could be replaced by the
+// application. Not recursive: the directory alone.
+std::string group_like_owner_command(std::string_view quoted_dir, bool recursive);
+
 // ---- The final image ----
 
 // The instructions the final image is built from: those of every stage in model.target_chain(),

@@ -352,7 +352,8 @@ TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
     // (BuildKit does not create it; the classic builder discards changes after VOLUME).
     const std::string run = dirs[i] == "/app"     ? "RUN chgrp 0 /app && chmod g=u /app\n"
                             : dirs[i] == "/state" ? "RUN mkdir -p /state && chgrp 0 /state && chmod g=u /state\n"
-                                                  : "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + "\n";
+                                                  : "RUN chgrp -R 0 " + dirs[i] + " && chmod -R g=u " + dirs[i] + " && find " + dirs[i] +
+                                                      " -type f -perm -100 -exec chmod g-w {} +\n";
     const uint32_t at = dirs[i] == "/state" ? volume_line : user_line;
     EXPECT_EQ(d.fix->edits[0], (Edit{at, at, run}));
     all.push_back(d.fix->edits[0]);
@@ -371,8 +372,8 @@ TEST(Okd302, EachDiagnosticCarriesItsOwnInsertion) {
       "VOLUME /state\n"
       // The WORKDIR gets the directory itself, not a recursive copy of its files (issue 11).
       "RUN chgrp 0 /app && chmod g=u /app\n"
-      "RUN chgrp -R 0 /data && chmod -R g=u /data\n"
-      "RUN chgrp -R 0 /cache && chmod -R g=u /cache\n"
+      "RUN chgrp -R 0 /data && chmod -R g=u /data && find /data -type f -perm -100 -exec chmod g-w {} +\n"
+      "RUN chgrp -R 0 /cache && chmod -R g=u /cache && find /cache -type f -perm -100 -exec chmod g-w {} +\n"
       "USER 1001\n";
   EXPECT_EQ(once.text, expected);
   EXPECT_EQ(apply_edits(text, all), expected);  // every finding's fix, applied together
