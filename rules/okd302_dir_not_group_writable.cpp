@@ -138,6 +138,8 @@ struct FixContext {
   bool base_non_root;
   const std::vector<std::pair<std::string, size_t>>& touched;
   const std::vector<std::pair<std::string, size_t>>& filled;
+  // Every path a VOLUME line declares, with that line's index in sequence.
+  const std::vector<std::pair<std::string, size_t>>& volumes;
 };
 
 struct PlannedFix {
@@ -281,18 +283,47 @@ std::vector<PlannedFix> fix_edits(const FixContext& fc, const std::vector<const 
     };
   }
   const bool runs_as_base_non_root = fc.base_non_root && !user_before_index(insert_at);
+  // The instructions before this index run before the added RUNs.
+  const size_t runs_before = insert_at == last_created ? last_created + 1 : insert_at;
+  // A VOLUME line freezes its directory: the classic builder and buildah discard what a later RUN
+  // changes inside it. A directory inside a volume declared after it exists and before the
+  // common insertion point is fixed right before that VOLUME line instead.
+  auto frozen_by = [&](const DirState& d) -> std::optional<size_t> {
+    for (const auto& [path, index] : fc.volumes) {
+      if (index > d.created_at && index < runs_before && path_within(d.path, path)) return index;
+    }
+    return std::nullopt;
+  };
+  auto unsafe_reason = [&](const DirState& d, size_t before) -> std::string {
+    if (fc.base_non_root && !user_before_index(before)) return non_root_base;
+    return d.how == "WORKDIR" ? "" : recursive_risk(fc, d, sequence.size());
+  };
+  // A directory below a tree whose own fix is safe needs no line of its own; below a tree whose
+  // fix is unsafe it gets one, so that the safe fixes alone still make it writable.
+  PathSet safe_trees;
   for (size_t b = 0; b < bad.size(); ++b) {
-    if (!fixable[b] || volume_only(*bad[b])) continue;
-    if (covered(bad[b]->path)) {
+    const DirState& d = *bad[b];
+    if (fixable[b] && !volume_only(d) && d.how != "WORKDIR" && !frozen_by(d) && unsafe_reason(d, insert_at).empty()) {
+      safe_trees.insert(d.path);
+    }
+  }
+  for (size_t b = 0; b < bad.size(); ++b) {
+    const DirState& d = *bad[b];
+    if (!fixable[b] || volume_only(d)) continue;
+    std::optional<size_t> volume = frozen_by(d);
+    if (!volume && covered(d.path)) {
       plans[b].covered = true;
+      if (within_any(d.path, safe_trees, true)) continue;
+    }
+    if (volume) {
+      if (!root_at[*volume] && !(fc.base_non_root && !user_before_index(*volume))) continue;
+      plans[b].edit = insert_line_before(ctx.source, *sequence[*volume], run_for(d));
+      plans[b].unsafe = unsafe_reason(d, *volume);
       continue;
     }
-    plans[b].edit = insert(run_for(*bad[b]));
-    if (runs_as_base_non_root) {
-      plans[b].unsafe = non_root_base;
-    } else if (bad[b]->how != "WORKDIR") {
-      plans[b].unsafe = recursive_risk(fc, *bad[b], sequence.size());
-    }
+    plans[b].covered = false;
+    plans[b].edit = insert(run_for(d));
+    plans[b].unsafe = runs_as_base_non_root ? non_root_base : unsafe_reason(d, insert_at);
   }
   return plans;
 }
@@ -364,6 +395,7 @@ std::vector<GroupWritableFinding> group_writable_findings(const ContainerfileCon
   // --prefix=, cp -r / mv DEST): a recursive chmod g=u there makes its programs group-writable.
   std::vector<std::pair<std::string, size_t>> touched;
   std::vector<std::pair<std::string, size_t>> filled;
+  std::vector<std::pair<std::string, size_t>> volumes;
   std::string workdir = "/";
   bool workdir_known = true;
 
@@ -417,7 +449,8 @@ std::vector<GroupWritableFinding> group_writable_findings(const ContainerfileCon
       for (const Word& w : ins.args) {
         Expanded e = ctx.model.expand(&ins, w.value, ctx.parsed.escape);
         if (!e.known || e.value.empty() || (e.value[0] != '/' && !workdir_known)) continue;
-        declare(absolute_path(e.value, workdir), w.range, "VOLUME", i, creator_group_zero());
+        volumes.emplace_back(absolute_path(e.value, workdir), i);
+        declare(volumes.back().first, w.range, "VOLUME", i, creator_group_zero());
       }
     } else if (ins.cmd == "copy" || ins.cmd == "add") {
       if (ins.args.size() >= 2) {
@@ -521,7 +554,7 @@ std::vector<GroupWritableFinding> group_writable_findings(const ContainerfileCon
     if (!d.removed && !d.weak && !d.writable_by_random_uid()) bad.push_back(&d);
   }
   if (bad.empty()) return findings;
-  FixContext fc{ctx, sequence, root_at, base_non_root, touched, filled};
+  FixContext fc{ctx, sequence, root_at, base_non_root, touched, filled, volumes};
   std::vector<PlannedFix> plans = fix_edits(fc, bad);
   for (size_t b = 0; b < bad.size(); ++b) {
     const DirState* d = bad[b];

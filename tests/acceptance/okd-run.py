@@ -2,7 +2,8 @@
 """Start an unpacked image the way OKD's restricted-v2 SCC runs it, also for images without a shell
 or setpriv (scratch, distroless, busybox): a uid outside /etc/passwd (default 1000770000), gid 0, no
 supplementary groups, every capability dropped (bounding, permitted, effective, inheritable,
-ambient), no_new_privs, HOME=/, the image's Env/WorkingDir/Entrypoint+Cmd. The process gets its own
+ambient), no_new_privs, HOME=/, the image's Env/WorkingDir/Entrypoint+Cmd; a missing WorkingDir or VOLUME path is created
+as root 0755, as runc and CRI-O do. The process gets its own
 network namespace (only lo, so parallel tests never collide on ports and ports < 1024 stay
 privileged) and mount namespace (/proc, a minimal /dev), so nothing is left mounted when it exits.
 The container's files are ROOTFS itself (a copy the caller owns), not an overlay.
@@ -81,6 +82,12 @@ def main():
     os.dup2(fd, 1)
     os.dup2(fd, 2)
 
+    # As the runtime does: runc creates a missing working directory, CRI-O (image_volumes = mkdir,
+    # its default) each VOLUME path; both as root, mode 0755, before the process starts.
+    for path in [cwd] + sorted(cfg.get("Volumes") or {}):
+        target = os.path.join(root, path.lstrip("/"))
+        if not os.path.lexists(target):
+            os.makedirs(target, 0o755)
     os.chroot(root)
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     for cap in range(64):
