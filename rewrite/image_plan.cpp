@@ -157,6 +157,18 @@ std::string trimmed(std::string_view s) {
 
 uint32_t user_bits(uint32_t mode) { return (mode >> 6) & 7; }
 uint32_t group_bits(uint32_t mode) { return (mode >> 3) & 7; }
+// The group bits "g=u" gives a file or directory, except that programs (owner-executable regular
+// files) never become group-writable: every process of an OKD pod runs in group 0, so the
+// application could replace them.
+uint32_t group_like_owner(uint32_t mode, bool regular) {
+  uint32_t group = user_bits(mode);
+  if (regular && (group & 01u)) group &= ~02u;
+  return group;
+}
+bool lacks_group_like_owner(const FileEntry& e) {
+  uint32_t want = group_like_owner(e.mode, e.type != FileType::Directory);
+  return e.gid != 0 || (group_bits(e.mode) & want) != want;
+}
 
 class Planner {
  public:
@@ -342,8 +354,7 @@ class Planner {
       auto owner = owners.find(e.uid);
       if (owner == owners.end() || path == "/etc/passwd") return;
       const std::string& reason = owner->second;
-      bool wrong = e.gid != 0 || (group_bits(e.mode) & user_bits(e.mode)) != user_bits(e.mode);
-      if (!wrong) return;
+      if (!lacks_group_like_owner(e)) return;
       if (e.type == FileType::Directory) {
         PlannedEntry& p = touch(std::string(path));
         p.gid = 0;
@@ -358,7 +369,7 @@ class Planner {
       if (std::find(group.begin(), group.end(), "/etc/passwd") != group.end()) continue;
       change_file(path, reason, [](PlannedEntry& p) {
         p.gid = 0;
-        p.mode = (p.mode & ~070u) | (user_bits(p.mode) << 3);
+        p.mode = (p.mode & ~070u) | (group_like_owner(p.mode, true) << 3);
       });
     }
   }
@@ -476,8 +487,7 @@ class Planner {
           // chgrp -R 0, chmod -R g=u.
           std::vector<std::string> dirs, files;
           fs_.for_each_under(*resolved, [&](std::string_view path, const FileEntry& child) {
-            bool wrong = child.gid != 0 || (group_bits(child.mode) & user_bits(child.mode)) != user_bits(child.mode);
-            if (!wrong || path == "/etc/passwd") return;
+            if (!lacks_group_like_owner(child) || path == "/etc/passwd") return;
             if (child.type == FileType::Directory) dirs.emplace_back(path);
             if (is_regular(child)) files.emplace_back(path);
           });
@@ -490,7 +500,7 @@ class Planner {
           for (const std::string& path : files) {
             change_file(path, "in " + *resolved + " (" + reason + ")", [](PlannedEntry& p) {
               p.gid = 0;
-              p.mode = (p.mode & ~070u) | (user_bits(p.mode) << 3);
+              p.mode = (p.mode & ~070u) | (group_like_owner(p.mode, true) << 3);
             });
           }
           break;

@@ -453,7 +453,9 @@ void check_image_group_writable(const ImageContext& ctx, DiagnosticSink& sink) {
       std::string example;
       fs.for_each_under(*real, [&](std::string_view path, const FileEntry& child) {
         if (child.type != FileType::Regular && child.type != FileType::Directory) return;
-        uint32_t want = child.type == FileType::Directory ? 030 : 020;
+        // A program stays out of group write (the rewrite never adds it): group 0 may run it.
+        bool program = child.type == FileType::Regular && (child.mode & 0100);
+        uint32_t want = child.type == FileType::Directory ? 030 : program ? 010 : 020;
         if (child.gid == 0 && (child.mode & want) == want) return;
         if (bad++ == 0) {
           example = std::string(path) + " " + std::to_string(child.uid) + ":" + std::to_string(child.gid) + " mode " +
@@ -468,10 +470,13 @@ void check_image_group_writable(const ImageContext& ctx, DiagnosticSink& sink) {
             group_like_owner_command(shell_quote(*real), true)));
       }
     }
-    uint32_t needed = directory ? 030 : 020;
+    // A program (owner-executable file) needs group 0 to run it, never to write it.
+    const bool program = !directory && (entry->mode & 0100);
+    uint32_t needed = directory ? 030 : program ? 010 : 020;
     if (entry->gid == 0 && (entry->mode & needed) == needed) continue;
     std::string problem = entry->gid != 0 ? "group " + std::to_string(entry->gid) + ", not 0"
-                                          : std::string(directory ? "no group write/execute" : "no group write");
+                                          : std::string(directory ? "no group write/execute"
+                                                                  : program ? "no group execute" : "no group write");
     sink.report(image_diagnostic(
         ctx, *real,
         shown + " (" + location.why + ") is " + std::to_string(entry->uid) + ":" + std::to_string(entry->gid) + " mode " +

@@ -192,6 +192,8 @@ std::vector<std::string> standard_layers() {
       hardlink("app/data-link.txt", "app/data.txt"),
       file("app/readme", 0, 0, 0644, "root's file\n"),
       file("app/ok.txt", 1001, 0, 0664, "already fine\n"),
+      file("app/run.sh", 1001, 1001, 0750, "#!/bin/sh\nexec app\n"),  // a program of the runtime user
+      file("app/start", 1001, 0, 0755, "#!/bin/sh\n"),                 // a program group 0 already runs
   }));
   return layers;
 }
@@ -355,6 +357,12 @@ TEST_F(RewriteTest, PlanFixesUserPortsAndWhatTheRuntimeUidMustWrite) {
 
   EXPECT_FALSE(find_entry(plan, "/app/readme"));  // root's file: not the runtime user's to write
   EXPECT_FALSE(find_entry(plan, "/app/ok.txt"));  // already group 0 with g=u
+  // Programs get group 0 and the owner's bits without write: group 0 is every process of the pod.
+  const PlannedEntry* program = find_entry(plan, "/app/run.sh");
+  ASSERT_TRUE(program);
+  EXPECT_EQ(program->gid, 0u);
+  EXPECT_EQ(program->mode, 0750u);
+  EXPECT_FALSE(find_entry(plan, "/app/start"));  // group 0 may run it already; never g+w
   EXPECT_FALSE(find_entry(plan, "/etc/passwd"));
   EXPECT_FALSE(find_entry(plan, "/shared"));
   EXPECT_TRUE(kept_mentions(plan, "/shared: world-writable without the sticky bit"));
