@@ -1,6 +1,6 @@
 #!/bin/bash
 # Issue 11's acceptance suite: every Containerfile under cases/ is built for real with podman
-# (--isolation=chroot, vfs, a private store, local base images only), before and after `okdlint fix`
+# (--isolation=chroot, overlay or else vfs storage, a private store, local base images only), before and after `okdlint fix`
 # and `okdlint fix --unsafe-fixes`; the fixed images that must serve are run as OKD runs them
 # (okd-run.py: uid 1000770000, gid 0, no capabilities, no_new_privs) and must answer.
 #   run.sh /path/to/okdlint [CASE...]
@@ -39,7 +39,8 @@ CACHE=${OKDLINT_TEST_CACHE:-/var/cache/okdlint-tests}
 mkdir -p "$CACHE"
 MINBASE=$(bash "$REPO/tools/debian-minbase.sh" bookworm) || { echo "FAIL: tools/debian-minbase.sh"; exit 1; }
 BUSYBOX=$(command -v busybox)
-base_key=$( (stat -c '%s %Y' "$MINBASE"; sha256sum < "$BUSYBOX"; echo imports-v1) | sha256sum | cut -c1-16)
+DRIVER=$(bash "$REPO/tests/support/podman-driver.sh")   # overlay where it works, else vfs
+base_key=$( (stat -c '%s %Y' "$MINBASE"; sha256sum < "$BUSYBOX"; echo "imports-v1 $DRIVER") | sha256sum | cut -c1-16)
 STORE=$CACHE/acceptance-$base_key
 exec 9>"$CACHE/.acceptance.lock"
 flock 9   # one run at a time per cache: the store and its bases are shared
@@ -47,7 +48,7 @@ for old in "$CACHE"/acceptance-*; do
   [ -d "$old" ] && [ "$old" != "$STORE" ] && { echo "removing the stale store $old"; rm -rf --one-file-system "$old"; }
 done
 # podman wants a runroot shorter than 50 characters; its state is per boot anyway
-P=(podman --root "$STORE/root" --runroot "/tmp/okdlint-acc-$base_key" --storage-driver vfs --cgroup-manager cgroupfs
+P=(podman --root "$STORE/root" --runroot "/tmp/okdlint-acc-$base_key" --storage-driver "$DRIVER" --cgroup-manager cgroupfs
    --events-backend file)
 export CONTAINERS_REGISTRIES_CONF=$HERE/registries.conf
 [ -f /etc/containers/policy.json ] || { mkdir -p /etc/containers
@@ -134,7 +135,7 @@ HEREDOCS=no
 if "${P[@]}" build --pull=never --isolation=chroot -t localhost/acc-heredoc-probe "$WORK/heredoc" >/dev/null 2>&1; then
   HEREDOCS=yes; "${P[@]}" rmi -f localhost/acc-heredoc-probe >/dev/null 2>&1
 fi
-echo "$PODMAN_VERSION; heredocs: $HEREDOCS"
+echo "$PODMAN_VERSION ($DRIVER storage); heredocs: $HEREDOCS"
 echo "bases ready after $(( $(date +%s) - T0 )) s"
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 # as OKD runs pods:
 #   1. `okdlint Containerfile` is clean (the image passes its own linter);
 #   2. `podman build --isolation=chroot` of the source tree, BASE = a local Debian 12 minbase
-#      (debootstrap, imported into a private vfs store; no registry), builds;
+#      (debootstrap, imported into a private store, overlay or else vfs; no registry), builds;
 #   3. the image runs as uid 1000770000, gid 0, no capabilities, no_new_privs: `okdlint --version`
 #      names this commit, a lint of a Containerfile in /work finds what the build tree's okdlint
 #      finds (same JSON), and `okdlint fix --write` can write in /work (group 0 may write there);
@@ -25,11 +25,12 @@ done
 start=$(date +%s)
 CACHE=${OKDLINT_TEST_CACHE:-/var/cache/okdlint-tests}
 MINBASE=$(bash "$ROOT/tools/debian-minbase.sh" bookworm) || fail "tools/debian-minbase.sh"
-STORE=$CACHE/own-image
+DRIVER=$(bash "$ROOT/tests/support/podman-driver.sh")   # overlay where it works, else vfs
+STORE=$CACHE/own-image-$DRIVER
 mkdir -p "$STORE"
 exec 9>"$STORE/.lock"; flock 9
 WORK=$(mktemp -d /var/tmp/okdlint-own.XXXXXX)
-P=(podman --root "$STORE/root" --runroot "/tmp/okdlint-own-run" --storage-driver vfs --cgroup-manager cgroupfs
+P=(podman --root "$STORE/root" --runroot "/tmp/okdlint-own-run-$DRIVER" --storage-driver "$DRIVER" --cgroup-manager cgroupfs
    --events-backend file)
 cleanup() {
   for m in proc dev; do umount "$WORK/bundle/rootfs/$m" 2>/dev/null || true; done
