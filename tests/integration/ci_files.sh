@@ -99,4 +99,11 @@ pre-commit validate-manifest "$work/hooks.yaml" > "$work/out" 2>&1 && fail "vali
 
 echo "-- okdlint's own Containerfile passes okdlint"
 "$okdlint" "$root/Containerfile" > "$work/out" 2>&1 || fail "okdlint Containerfile: $(cat "$work/out")"
+echo "-- the Action's package key covers every source directory"
+key_dirs=$(sed -n 's/.*hash=$(find \(.*\) -type f -print0.*/\1/p' "$root/action.yml")
+[ -n "$key_dirs" ] || fail "action.yml: no package key hash found"
+for dir in $(cd "$root" && git ls-files '*.cpp' '*.h' 2>/dev/null | cut -d/ -f1 | sort -u); do
+  case $dir in tests|bench|tools|examples|docs|*.cpp|*.h) continue ;; esac
+  [[ " $key_dirs " == *" $dir "* ]] || fail "action.yml's package key does not hash $dir/: a change there would keep a stale cached okdlint"
+done
 echo "ci files: all checks passed"
