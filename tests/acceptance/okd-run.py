@@ -12,6 +12,9 @@ CONFIG.json is `podman image inspect`'s output (an array; .[0].Config is used). 
 to LOG. Exec's the process in place: the caller's pid is the container's pid (probe its network
 with `nsenter --net=/proc/PID/ns/net`)."""
 import ctypes, errno, fcntl, json, os, socket, struct, sys
+# os.execvpe imports `warnings` when it searches PATH, which happens after the chroot, where the
+# image has no Python library (busybox, scratch): import it while the host's library is visible.
+import warnings  # noqa: F401
 
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
