@@ -4,6 +4,7 @@
 //   rewrite            load + plan + copy up + new gzip layer + blobs copied into OUT
 //   rewrite --user N   the same with a uid that owns nothing: no copy-up, the floor of a rewrite
 // Usage: image_rewrite_bench IMAGE OUTDIR   (writes OUTDIR/rewritten.oci.tar, removed at the end)
+#include <optional>
 #include <cstdint>
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -2,6 +2,7 @@
 // and with every core, each run in its own child process so that peak RSS (ru_maxrss) belongs to
 // that run alone. Prints wall time, MB/s of uncompressed and compressed layer bytes, entries, RSS.
 // Usage: image_scan_bench IMAGE [THREADS...]   (default: 1 and 0 = all cores)
+#include <algorithm>
 #include <cstdint>
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -4,6 +4,7 @@
 
 #include "tests/unit/test_support.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

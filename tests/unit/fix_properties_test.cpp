@@ -8,6 +8,7 @@
 
 #include "tests/unit/test_support.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>

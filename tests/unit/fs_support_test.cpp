@@ -2,7 +2,10 @@
 // world-writable rewrite used by fixes, owner specs, command parsing, paths and command removal.
 #include "rules/fs_support.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <gtest/gtest.h>
 
 #include "rewrite/fixer.h"

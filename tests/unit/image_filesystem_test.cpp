@@ -1,6 +1,7 @@
 // FilesystemView semantics on hand-built layers: whiteouts, opaque directories, hardlink groups,
 // symlink resolution inside the image root, path normalisation, captured contents.
 #include <cstdint>
+#include <utility>
 #include <gtest/gtest.h>
 
 #include "lint/image/filesystem.h"

@@ -1,5 +1,6 @@
 // The image reader against real images: tests/make_test_image.sh builds one image with umoci and
 // skopeo and writes it in every input form; each form must give the same config and view.
+#include <utility>
 #include <cstdint>
 #include <fcntl.h>
 #include <gtest/gtest.h>

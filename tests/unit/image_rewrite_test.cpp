@@ -2,6 +2,8 @@
 // (read back with the image reader and libarchive), determinism, refusals, and the CLI.
 #include <archive.h>
 #include <archive_entry.h>
+#include <algorithm>
+#include <utility>
 #include <cstdint>
 #include <gtest/gtest.h>
 #include <sys/wait.h>

@@ -1,5 +1,6 @@
 // The image side of the rules, on images built in memory: a config plus a filesystem view made
 // of layer changes, run through lint_loaded_image like the CLI does.
+#include <utility>
 #include <cstdint>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,8 @@
 // The semantic model: stages, targets, alias inheritance and BuildKit's ARG/ENV scoping.
+#include <memory>
+#include <optional>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "lint/model.h"

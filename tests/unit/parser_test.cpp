@@ -1,5 +1,7 @@
 // Parser behaviour beyond BuildKit's conformance data: directives, continuations, instruction
 // forms, heredocs, exact ranges, and inputs that must never crash it.
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "lint/dockerfile.h"

@@ -1,5 +1,6 @@
 // Reporters: golden files for every format, plus checks that the output means what it should
 // (SARIF against the OASIS schema, JSON fields, XML that parses back, escaping, fingerprints).
+#include <utility>
 #include <cstdint>
 #include <gtest/gtest.h>
 #include <sys/wait.h>

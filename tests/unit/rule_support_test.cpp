@@ -3,6 +3,8 @@
 // and their remap fix, and the privilege-escalation patterns.
 #include "rules/rule_support.h"
 
+#include <optional>
+#include <utility>
 #include <cstdint>
 #include <gtest/gtest.h>
 

@@ -9,6 +9,8 @@
 // then the rule id and a substring of the message (optional). Every diagnostic must be expected
 // and every expectation met. Options for the whole file:
 //   # okdlint-test: target=NAME build-arg=K=V proxy=HOST/PATH unsafe alias=SHORT=FULL select=ID
+#include <algorithm>
+#include <optional>
 #include <cstdint>
 #include <gtest/gtest.h>
 
