@@ -282,7 +282,6 @@ std::vector<PlannedFix> fix_edits(const FixContext& fc, const std::vector<const 
       return insert_line_after(ctx.source, anchor, "USER 0" + eol + indent + run + eol + indent + "USER " + back);
     };
   }
-  const bool runs_as_base_non_root = fc.base_non_root && !user_before_index(insert_at);
   // The instructions before this index run before the added RUNs.
   const size_t runs_before = insert_at == last_created ? last_created + 1 : insert_at;
   // A VOLUME line freezes its directory: the classic builder and buildah discard what a later RUN
@@ -311,9 +310,9 @@ std::vector<PlannedFix> fix_edits(const FixContext& fc, const std::vector<const 
     const DirState& d = *bad[b];
     if (!fixable[b] || volume_only(d)) continue;
     std::optional<size_t> volume = frozen_by(d);
-    if (!volume && covered(d.path)) {
+    if (!volume && covered(d.path) && within_any(d.path, safe_trees, true)) {
       plans[b].covered = true;
-      if (within_any(d.path, safe_trees, true)) continue;
+      continue;
     }
     if (volume) {
       if (!root_at[*volume] && !(fc.base_non_root && !user_before_index(*volume))) continue;
@@ -321,9 +320,8 @@ std::vector<PlannedFix> fix_edits(const FixContext& fc, const std::vector<const 
       plans[b].unsafe = unsafe_reason(d, *volume);
       continue;
     }
-    plans[b].covered = false;
     plans[b].edit = insert(run_for(d));
-    plans[b].unsafe = runs_as_base_non_root ? non_root_base : unsafe_reason(d, insert_at);
+    plans[b].unsafe = unsafe_reason(d, insert_at);
   }
   return plans;
 }
